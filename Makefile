@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install demo serve worker bench opensearch opensearch-stop lint snapshots clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_catalogue
+	$(PY) manage.py ensure_dev_admin
+
+# Serves the city site on http://localhost:8000/ and each county on http://<code>.localhost:8000/,
+# with the task worker beside it; Ctrl-C stops both.
+run: demo
+	@echo "市级站点: http://localhost:$(PORT)/   县级站点: http://hanbin.localhost:$(PORT)/ 等   管理后台: http://localhost:$(PORT)/admin/"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --interval 1 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest -n 2 -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: demo
+	$(PY) -m bench
+
+opensearch:
+	bash tools/opensearch/opensearch.sh start 9200
+
+opensearch-stop:
+	bash tools/opensearch/opensearch.sh stop
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media .cache/pytest

@@ -1,0 +1,72 @@
+"""JSON API for other channels (apps, kiosks, other government systems): the current site's themes."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+from wagtail.models import Site
+
+from .queries import site_theme, site_themes
+from .spec import ThemeGuide
+
+
+def json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, **extra}}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _site_or_404(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        return None, json_error(404, "unknown_site", "没有与该域名对应的站点。")
+    return site, None
+
+
+@require_GET
+def theme_list(request):
+    site, error = _site_or_404(request)
+    if error:
+        return error
+    themes = site_themes(site).order_by("code")
+    data = [
+        {"code": t.code, "title": t.title, "category": t.category.name, "audience": t.audience,
+         "url": request.build_absolute_uri(t.get_url(request=request))}
+        for t in themes
+    ]
+    return JsonResponse({"site": site.root_page.specific.site_code, "count": len(data), "themes": data},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def theme_detail(request, code):
+    site, error = _site_or_404(request)
+    if error:
+        return error
+    page = site_theme(site, code)
+    if page is None:
+        return json_error(404, "unknown_theme", f"本站点没有编码为 {code} 的主题服务。", theme=code)
+    guide = ThemeGuide.for_page(page)
+    spec = guide.spec
+    items = [
+        {"code": iv.item.code, "name": iv.item.name, "kind": iv.item.kind,
+         "department": {"code": iv.item.department.code, "name": iv.item.department.name},
+         "legal_days": iv.item.legal_days, "promised_days": iv.item.promised_days, "fee": iv.item.fee,
+         "basis": iv.item.basis, "when": next(i.get("when") for i in spec["items"] if i["item"] == iv.item.code)}
+        for iv in guide.items
+    ]
+    fields = [{"code": f.code, "label": f.label, "type": f.type, "choices": f.choices} for f in guide.fields]
+    rules = {r["field"]: r["when"] for r in spec.get("field_rules", [])}
+    for f in fields:
+        f["when"] = rules.get(f["code"])
+    body = {
+        "code": spec["code"], "title": spec["title"], "category": spec["category"], "audience": spec["audience"],
+        "summary": spec["summary"], "conditions": spec["conditions"], "online": spec["online"],
+        "delivery": spec["delivery"], "fee": spec["fee"], "visits": spec["visits"], "days": spec["days"],
+        "url": request.build_absolute_uri(page.get_url(request=request)),
+        "items": items, "questions": spec["questions"], "materials": spec["materials"], "steps": spec["steps"],
+        "fields": fields,
+        "locations": [
+            {"name": loc.name, "address": loc.address, "windows": loc.windows, "hours": loc.hours,
+             "phone": loc.phone}
+            for loc in site.locations.order_by("sort_order", "name")
+        ],
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,48 @@
+"""Read queries shared by the pages, the API and the search: one place decides what a site shows."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from .models import ServiceLocation, ThemeCategory, ThemeIndexPage, ThemePage
+
+LISTING_FIELDS = ("id", "title", "slug", "url_path", "code", "category_id", "audience", "summary", "online",
+                  "visits_before", "visits_after", "days_before", "days_after", "popularity", "path", "depth")
+
+
+def site_themes(site):
+    """The live themes a site offers (its own pages and the aliases of city themes)."""
+    return (ThemePage.objects.live().public().descendant_of(site.root_page)
+            .select_related("category").only(*LISTING_FIELDS, "category__name", "category__slug"))
+
+
+def site_theme(site, code: str) -> ThemePage | None:
+    """One theme of a site with all its content, for the API and the screening."""
+    return (ThemePage.objects.live().public().descendant_of(site.root_page).filter(code=code)
+            .select_related("category").first())
+
+
+def themes_for_listing(index_page: ThemeIndexPage) -> list[ThemePage]:
+    return list(ThemePage.objects.live().public().child_of(index_page)
+                .select_related("category").only(*LISTING_FIELDS, "category__name", "category__slug")
+                .order_by("code"))
+
+
+def locations_for_site(site) -> list[ServiceLocation]:
+    if site is None:
+        return []
+    return list(ServiceLocation.objects.filter(site=site).order_by("sort_order", "name"))
+
+
+def home_context(home, site) -> dict:
+    themes = site_themes(site) if site is not None else ThemePage.objects.none()
+    counts = dict(themes.order_by().values_list("category").annotate(n=Count("id")))
+    categories = [(c, counts.get(c.pk, 0)) for c in ThemeCategory.objects.all()]
+    index_page = ThemeIndexPage.objects.live().child_of(home).first()
+    return {
+        "categories": categories,
+        "popular_themes": list(themes.order_by("-popularity", "code")[:8]),
+        "theme_index": index_page,
+        "locations": locations_for_site(site),
+        "theme_total": sum(counts.values()),
+    }

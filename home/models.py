@@ -1,0 +1,29 @@
+"""One HomePage per site (the city and each county): the entry to its themes."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page, Site
+
+from guides.constants import SiteLevel
+
+
+class HomePage(Page):
+    site_code = models.SlugField("站点编码", max_length=32, unique=True,
+                                 help_text="与目录 sites.yaml 中的编码一致，如 ankang、hanbin。")
+    level = models.CharField("层级", max_length=8, choices=SiteLevel.choices, default=SiteLevel.COUNTY)
+    intro = models.TextField("欢迎语", blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("site_code"), FieldPanel("level"), FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["guides.ThemeIndexPage"]
+
+    class Meta:
+        verbose_name = "站点首页"
+
+    def get_context(self, request, *args, **kwargs):
+        from guides.queries import home_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_context(self, Site.find_for_request(request)))
+        return context
