@@ -12,8 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from screening.engine import Theme as EngineTheme
-from screening.engine import lint
+from screening.engine import lint_spec
 
 ITEM_KINDS = {"行政许可", "行政确认", "行政给付", "公共服务", "其他行政权力"}
 FIELD_TYPES = {"text", "textarea", "id_number", "uscc", "phone", "date", "number", "choice", "address", "email"}
@@ -206,14 +205,9 @@ def _check_theme(reader: _Reader, file: str, t, ctx: dict) -> None:
         return
     # Conditions, references between questions, options, items, materials and fields: the engine's lint is
     # the one authority, shared with the editor's validation.
-    try:
-        theme = EngineTheme.from_spec(t, ctx["items"])
-    except (KeyError, TypeError, ValueError) as exc:
-        reader.problem(file, code, f"无法解析：{exc}")
-        return
-    for p in lint(theme):
+    for p in lint_spec(t, ctx["items"]):
         if p.level == "error":
-            reader.problem(file, p.location or code, p.message)
+            reader.problem(file, f"{p.kind} {p.location}" if p.location else code, p.message)
 
 
 def read_catalogue(root: Path | str) -> Catalogue:

@@ -28,7 +28,7 @@ from .models import (
     ThemeIndexPage,
     ThemePage,
 )
-from .spec import Lookups, apply_spec, page_to_spec
+from .spec import Lookups, apply_spec, canonical, page_to_spec
 
 CATEGORY_SLUGS = {"市场准入": "market-entry", "生产经营": "operation", "工程建设": "construction",
                   "社会事务": "social", "个人生活": "personal", "企业退出": "exit"}
@@ -172,7 +172,7 @@ def import_catalogue(cat: Catalogue, progress: Callable[[Iterable], Iterable] = 
                 home_index.add_child(instance=page)
                 _publish(page)
                 report.created += 1
-            elif page.alias_of_id is None and (page_to_spec(page, lookups, spec["sites"]) != spec or not page.live):
+            elif page.alias_of_id is None and (page_to_spec(page, lookups, spec["sites"]) != canonical(spec) or not page.live):
                 apply_spec(page, spec, registry)
                 _publish(page)
                 report.updated += 1

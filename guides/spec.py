@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from screening.engine import Theme as EngineTheme
-from screening.engine import lint
+from screening.engine import lint_spec
 
-from .conditions import BadCondition, ConditionTooDeep, block_to_spec, describe, spec_to_block
+from .conditions import block_to_spec, describe, spec_to_block
 from .constants import FIXED_ACTORS
 from .models import Department, FormField, Material, ServiceItem, ThemePage
 
@@ -156,6 +155,15 @@ def page_to_spec(page: ThemePage, lookups: Lookups, sites: list[str] | None = No
     return spec
 
 
+def canonical(spec: dict) -> dict:
+    """The spec with field_rules in the order of `fields`: the catalogue does not give their order a meaning."""
+    if not spec.get("field_rules"):
+        return {k: v for k, v in spec.items() if k != "field_rules"}
+    position = {code: i for i, code in enumerate(spec.get("fields", []))}
+    rules = sorted(spec["field_rules"], key=lambda r: position.get(r.get("field"), len(position)))
+    return {**spec, "field_rules": rules}
+
+
 def apply_spec(page: ThemePage, spec: dict, registry) -> None:
     """Set a page's fields from a validated theme spec. `registry` maps codes to saved registry rows."""
     page.title = spec["title"]
@@ -234,11 +242,7 @@ def theme_problems(page: ThemePage) -> list[str]:
     for step in spec["steps"]:
         if step["actor"] not in FIXED_ACTORS and step["actor"] not in departments:
             problems.append(f"流程环节“{step['name']}”的办理人“{step['actor']}”既不是固定角色也不是部门编码。")
-    try:
-        theme = EngineTheme.from_spec(spec, lookups.item_registry())
-    except (BadCondition, ConditionTooDeep, KeyError, TypeError, ValueError) as exc:
-        return [*problems, f"主题数据不完整：{exc}"]
-    problems.extend(p.message for p in lint(theme) if p.level == "error")
+    problems.extend(p.message for p in lint_spec(spec, lookups.item_registry()) if p.level == "error")
     return problems
 
 

@@ -26,6 +26,7 @@ def city_host():
 
 
 @pytest.fixture
-def county_client(client):
-    client.defaults["HTTP_HOST"] = "hanbin.localhost"
-    return client
+def county_client():
+    from django.test import Client
+
+    return Client(HTTP_HOST="hanbin.localhost")

@@ -85,11 +85,15 @@ def _page_queries(client, page):
 
 
 def test_theme_page_queries_do_not_grow_with_materials_or_items(client, django_assert_max_num_queries):
-    pages = sorted(ThemePage.objects.filter(alias_of__isnull=True), key=lambda p: len(p.materials) + len(p.items))
+    from wagtail.models import Site
+
+    city_root = Site.objects.get(is_default_site=True).root_page
+    pages = sorted(ThemePage.objects.filter(alias_of__isnull=True).descendant_of(city_root),
+                   key=lambda p: len(p.materials) + len(p.items))
     small, large = pages[0], pages[-1]
     assert len(large.materials) + len(large.items) > 2 * (len(small.materials) + len(small.items))
     assert _page_queries(client, small) == _page_queries(client, large)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         client.get(large.url)
 
 
