@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +40,8 @@ Condition = dict[str, Any]
 AnswerValue = str | frozenset[str]
 Answers = dict[str, AnswerValue]
 Predicate = Callable[[Mapping[str, AnswerValue]], bool]
+ErrorCode = Literal["unknown_option", "hidden_question", "multiple_values_for_single", "exclusive_combined", "empty",
+                    "unknown_question"]
 
 
 # --------------------------------------------------------------------------- theme model
@@ -217,7 +220,7 @@ class Theme:
         duplicate ids, items missing from the registry, malformed conditions). Semantic faults that
         still leave the theme well defined (a condition naming an unknown question, ``in`` on a
         multi-choice question...) are accepted here, evaluate as false, and are reported by `lint`.
-        Absent ``days``/``visits`` count as 0; absent lists as empty.
+        Absent ``days``/``visits`` count as 0, an absent ``copies`` as 1, absent lists as empty.
         """
         return _SpecReader(items).theme(spec)
 
@@ -248,7 +251,7 @@ class _SpecReader:
             return None
         if not isinstance(value, str) or (required and not value):
             hint = _BOOL_HINT if isinstance(value, bool) else ""
-            self.fail(kind, where, f"“{key}”必须是非空文字{hint}。")
+            self.fail(kind, where, f"“{key}”必须是{'非空' if required else ''}文字{hint}。")
             return None
         return value
 
@@ -300,7 +303,7 @@ class _SpecReader:
         return None if row.get(key) is None else self.condition(row[key], kind, where)
 
     def unique(self, ids: list[Any], kind: str, what: str) -> None:
-        for value, count in _counts(ids).items():
+        for value, count in Counter(ids).items():
             if count > 1 and value is not None:
                 self.fail(kind, value, f"{what}“{value}”重复出现。", "duplicate")
 
@@ -403,7 +406,7 @@ class _SpecReader:
         materials = [self.material(r) for r in raw_materials]
         self.unique([r.get("code") for r in raw_materials if isinstance(r.get("code"), str)], "material", "材料")
         steps = [self.step(r, n) for n, r in enumerate(self.rows(spec, "steps"))]
-        fields = spec.get("fields") or []
+        fields = [] if spec.get("fields") is None else spec["fields"]
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
             self.fail("theme", code or "?", "“fields”必须是字段编码列表。")
             fields = []
@@ -418,13 +421,6 @@ class _SpecReader:
             raise ThemeSpecError(self.problems)
         return Theme(code, title, tuple(questions), tuple(items), tuple(materials), tuple(steps),
                      tuple(fields), tuple(rules), days, visits)
-
-
-def _counts(values: list[Any]) -> dict[Any, int]:
-    counts: dict[Any, int] = {}
-    for v in values:
-        counts[v] = counts.get(v, 0) + 1
-    return counts
 
 
 # --------------------------------------------------------------------------- compiling conditions
@@ -449,8 +445,8 @@ def _compile(cond: Condition | None, kinds: Mapping[str, str]) -> Predicate:
     if "all" in cond or "any" in cond:
         combine = all if "all" in cond else any
         parts = tuple(_compile(c, kinds) for c in cond.get("all", cond.get("any")))
-        if len(parts) == 1:
-            return parts[0]
+        if len(parts) <= 1:
+            return parts[0] if parts else _always if combine is all else _never
         return lambda answers: combine(p(answers) for p in parts)
     if "not" in cond:
         inner = _compile(cond["not"], kinds)
@@ -501,9 +497,10 @@ def _choices(question: Question) -> tuple[AnswerValue, ...]:
 
 def _compile_theme(theme: Theme) -> _Compiled:
     kinds = {q.id: q.type for q in theme.questions}
-    rules: dict[str, list[Condition | None]] = {}
+    rules: dict[str, list[Condition]] = {}
     for rule in theme.field_rules:
-        rules.setdefault(rule.field, []).append(rule.when)
+        if rule.when is not None:
+            rules.setdefault(rule.field, []).append(rule.when)
     return _Compiled(
         question_index=MappingProxyType({q.id: n for n, q in enumerate(theme.questions)}),
         show_if=tuple(_compile(q.show_if, kinds) for q in theme.questions),
@@ -512,8 +509,7 @@ def _compile_theme(theme: Theme) -> _Compiled:
         material_when=tuple(_compile(m.when, kinds) for m in theme.materials),
         material_for=tuple(frozenset(m.for_items) for m in theme.materials),
         # Several rules for one field must all hold (lint flags the duplication anyway).
-        field_when=tuple(_compile({"all": rules[f]} if len(rules.get(f, ())) > 1 else rules.get(f, [None])[0], kinds)
-                         for f in theme.fields),
+        field_when=tuple(_compile({"all": rules.get(f, [])}, kinds) for f in theme.fields),
     )
 
 
@@ -526,8 +522,7 @@ class AnswerError:
 
     question: str
     value: str
-    code: Literal["unknown_option", "hidden_question", "multiple_values_for_single",
-                  "exclusive_combined", "empty", "unknown_question"]
+    code: ErrorCode
     message: str
 
     def as_dict(self) -> dict[str, str]:
@@ -539,7 +534,7 @@ def _shorten(value: str, limit: int = 20) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _error(question: Question, code: str, value: str, label: str = "") -> AnswerError:
+def _error(question: Question, code: ErrorCode, value: str, label: str = "") -> AnswerError:
     text = question.text
     message = {
         "unknown_option": f"“{text}”没有“{_shorten(value)}”这个选项，请重新选择。",
@@ -548,7 +543,7 @@ def _error(question: Question, code: str, value: str, label: str = "") -> Answer
         "exclusive_combined": f"“{text}”中的“{label}”只能单独选择，不能和其他选项一起选，请重新选择。",
         "empty": f"“{text}”至少要选择一项。" if question.multi else f"请回答“{text}”。",
     }[code]
-    return AnswerError(question.id, value, code, message)  # type: ignore[arg-type]
+    return AnswerError(question.id, value, code, message)
 
 
 def _display(raw: object) -> str:
@@ -586,7 +581,7 @@ def _normalise(question: Question, raw: object) -> tuple[AnswerValue | None, Ans
     chosen = frozenset(values)
     if len(chosen) > 1:
         for o in question.options:
-            if o.exclusive and o.id in chosen and False:
+            if o.exclusive and o.id in chosen:
                 return None, _error(question, "exclusive_combined", o.id, o.label)
     return chosen, None
 
@@ -633,9 +628,9 @@ def parse_answers(theme: Theme, params: Mapping[str, list[str]]) -> tuple[Answer
     order, at most one per question. Use `evaluate_params` to get an outcome that honours the errors.
     """
     raw = {}
+    # Django's QueryDict.get() returns one value; getlist() returns them all.
+    getter = getattr(params, "getlist", None)
     for question in theme.questions:
-        # Django's QueryDict.get() returns one value; getlist() returns them all.
-        getter = getattr(params, "getlist", None)
         values = getter(question.id) if getter is not None else params.get(question.id)
         if isinstance(values, str):
             values = [values]
@@ -809,7 +804,7 @@ def evaluate(theme: Theme, answers: Mapping[str, object]) -> Outcome:
     """
     valid, shown, errors = _check(theme, answers)
     known = theme._compiled.question_index
-    for key in sorted(k for k in answers if k not in known):
+    for key in sorted(str(k) for k in answers if k not in known):
         errors.append(AnswerError(key, key, "unknown_question", "您的回答中有本事项不包含的问题，请从头重新填写。"))
     return _outcome(theme, valid, shown, errors)
 
@@ -921,7 +916,7 @@ def _structural_problems(theme: Theme) -> list[Problem]:
                                 "material", m.code) for code in dict.fromkeys(m.for_items) if code not in bundled)
         problems.extend(_condition_problems(theme, m.when, "material", m.code))
     fields = set(theme.fields)
-    for rule, count in _counts([r.field for r in theme.field_rules]).items():
+    for rule, count in Counter(r.field for r in theme.field_rules).items():
         if count > 1:
             problems.append(Problem("error", "duplicate_field_rule", f"字段“{rule}”有多条适用条件，请合并为一条。", "field", rule))
     for rule in theme.field_rules:
@@ -1035,7 +1030,7 @@ def lint(theme: Theme, *, path_limit: int = MAX_ANSWER_PATHS) -> list[Problem]:
 def lint_spec(spec: object, items: Mapping[str, Mapping[str, Any]], *, path_limit: int = MAX_ANSWER_PATHS) -> list[Problem]:
     """`lint` for a raw theme dict: its shape problems if `Theme.from_spec` refuses it. Never raises."""
     try:
-        theme = Theme.from_spec(spec, items)  # type: ignore[arg-type]
+        theme = _SpecReader(items).theme(spec)
     except ThemeSpecError as exc:
         return exc.problems
     return lint(theme, path_limit=path_limit)

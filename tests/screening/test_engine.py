@@ -322,7 +322,7 @@ def test_only_the_root_cause_is_reported(theme):
     ({"food": ["some"], "food_kind": [""]}, "food_kind", "empty", "", "至少要选择一项"),
     ({"food": ["some"], "food_kind": ["bulk", "neither"]}, "food_kind", "exclusive_combined", "neither", "只能单独选择"),
     ({"food": ["some"], "food_kind": ["bulk", "caviar"]}, "food_kind", "unknown_option", "caviar", "caviar"),
-    ({"food": ["none"], "food_kind": ["bulk"]}, "food_kind", "hidden_question", "bulk", "不需要回答"),
+    ({"food": ["none"], "food_kind": ["bulk"]}, "food_kind", "hidden_question", "bulk", "根据您前面的回答，不需要回答“经营哪些食品？”"),
     ({"food": ["x" * 40]}, "food", "unknown_option", "x" * 40, "x" * 20 + "…"),
 ])
 def test_parse_errors(theme, params, question, code, value, words):
