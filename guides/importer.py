@@ -169,11 +169,13 @@ def import_catalogue(cat: Catalogue, progress: Callable[[Iterable], Iterable] = 
             if page is None:
                 page = ThemePage(slug=_slug(spec["title"], spec["code"]))
                 apply_spec(page, spec, registry)
+                page._spec_checked = True
                 home_index.add_child(instance=page)
                 _publish(page)
                 report.created += 1
             elif page.alias_of_id is None and (page_to_spec(page, lookups, spec["sites"]) != canonical(spec) or not page.live):
                 apply_spec(page, spec, registry)
+                page._spec_checked = True
                 _publish(page)
                 report.updated += 1
             else:

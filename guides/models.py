@@ -6,8 +6,8 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import classproperty
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
@@ -186,7 +186,7 @@ class ThemeIndexPage(Page):
         return context
 
 
-class ThemePage(Page):
+class ThemePage(RoutablePageMixin, Page):
     code = models.CharField("主题编码", max_length=32, db_index=True)
     category = models.ForeignKey(ThemeCategory, on_delete=models.PROTECT, related_name="themes",
                                  verbose_name="主题类别")
@@ -249,6 +249,10 @@ class ThemePage(Page):
 
     def clean(self):
         super().clean()
+        # An alias carries its original's content, checked when the original was saved; the importer has checked
+        # the whole catalogue before writing. Checking every answer path again there would only cost time.
+        if self.alias_of_id or getattr(self, "_spec_checked", False):
+            return
         from .spec import theme_problems
 
         problems = theme_problems(self)
@@ -270,6 +274,22 @@ class ThemePage(Page):
         context["locations"] = locations_for_site(Site.find_for_request(request))
         return context
 
-    @classproperty
-    def audience_labels(cls):
-        return dict(Audience.choices)
+    # The self-screening wizard and the checklist; the logic is in screening.views.
+    @path("screening/")
+    def screening_wizard(self, request):
+        from screening.views import wizard
+
+        return wizard(request, self)
+
+    @path("checklist/")
+    def screening_checklist(self, request):
+        from screening.views import checklist
+
+        return checklist(request, self)
+
+    @path("checklist/pdf/")
+    def screening_checklist_pdf(self, request):
+        from screening.views import checklist_pdf
+
+        return checklist_pdf(request, self)
+
