@@ -20,6 +20,7 @@ install: $(STAMP)
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_catalogue
+	$(PY) manage.py setup_editorial
 	$(PY) manage.py ensure_dev_admin
 
 # Serves the city site on http://localhost:8000/ and each county on http://<code>.localhost:8000/,
@@ -30,8 +31,10 @@ run: demo
 	$(PY) manage.py db_worker --interval 1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Browser tests run in their own session: live_server flushes the database the other tests share.
 test: install
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q -m "not browser"
+	$(PY) -m pytest -q -p no:xdist -m browser
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -80,7 +80,10 @@ def spec_to_block(cond: dict | None) -> dict:
 
 
 def _clause_spec(value: dict) -> dict:
-    options = [o for o in value.get("options") or [] if o]
+    # A ListBlock saved by the admin form stores {type: item, value, id} children; the importer stores plain values.
+    options = [o.get("value") if isinstance(o, dict) and o.get("type") == "item" else o
+               for o in value.get("options") or []]
+    options = [o for o in options if o]
     if value.get("operator") == "has":
         spec = {"q": value.get("question"), "has": options[0] if len(options) == 1 else options}
     else:

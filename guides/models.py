@@ -12,6 +12,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
 
+from counties.forms import SiteScopedForm
+
 from .blocks import FormFieldsBlock, MaterialsBlock, QuestionsBlock, StepsBlock, ThemeItemsBlock
 from .constants import Audience, Category, Delivery, FieldType, ItemKind, OnlineLevel
 from .fields import ChoiceListField
@@ -138,6 +140,8 @@ class ServiceLocation(models.Model):
     phone = models.CharField("咨询电话", max_length=64)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
+    base_form_class = SiteScopedForm
+
     panels = [
         FieldPanel("site"), FieldPanel("name"), FieldPanel("address"), FieldPanel("windows"),
         FieldPanel("hours"), FieldPanel("phone"), FieldPanel("sort_order"),
@@ -171,7 +175,7 @@ class ThemeIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         categories = list(ThemeCategory.objects.all())
         selected = request.GET.get("category")
-        themes = themes_for_listing(self)
+        themes = themes_for_listing(self, Site.find_for_request(request))
         counts = {}
         for theme in themes:
             counts[theme.category_id] = counts.get(theme.category_id, 0) + 1
@@ -266,12 +270,22 @@ class ThemePage(RoutablePageMixin, Page):
 
         return ThemeGuide.for_page(self)
 
+    def with_content_json(self, content):
+        # Popularity counts use, it is not content: publishing a revision (or syncing an alias) must not roll it back.
+        page = super().with_content_json(content)
+        page.popularity = self.popularity
+        return page
+
     def get_context(self, request, *args, **kwargs):
+        from counties.overrides import local_theme
+
         from .queries import locations_for_site
 
         context = super().get_context(request, *args, **kwargs)
+        site = Site.find_for_request(request)
         context["guide"] = self.guide
-        context["locations"] = locations_for_site(Site.find_for_request(request))
+        context["local"] = local_theme(self, site)
+        context["locations"] = locations_for_site(site)
         return context
 
     # The self-screening wizard and the checklist; the logic is in screening.views.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from counties.overrides import hidden_codes
+
 from .models import ServiceLocation, ThemeCategory, ThemeIndexPage, ThemePage
 
 LISTING_FIELDS = ("id", "title", "slug", "url_path", "code", "category_id", "audience", "summary", "online",
@@ -11,8 +13,8 @@ LISTING_FIELDS = ("id", "title", "slug", "url_path", "code", "category_id", "aud
 
 
 def site_themes(site):
-    """The live themes a site offers (its own pages and the aliases of city themes)."""
-    return (ThemePage.objects.live().public().descendant_of(site.root_page)
+    """The live themes a site offers: its own pages and the aliases of city themes it has not hidden."""
+    return (ThemePage.objects.live().public().descendant_of(site.root_page).exclude(code__in=hidden_codes(site))
             .select_related("category").only(*LISTING_FIELDS, "category__name", "category__slug"))
 
 
@@ -22,8 +24,8 @@ def site_theme(site, code: str) -> ThemePage | None:
             .select_related("category").first())
 
 
-def themes_for_listing(index_page: ThemeIndexPage) -> list[ThemePage]:
-    return list(ThemePage.objects.live().public().child_of(index_page)
+def themes_for_listing(index_page: ThemeIndexPage, site) -> list[ThemePage]:
+    return list(ThemePage.objects.live().public().child_of(index_page).exclude(code__in=hidden_codes(site))
                 .select_related("category").only(*LISTING_FIELDS, "category__name", "category__slug")
                 .order_by("code"))
 

@@ -3,6 +3,8 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from counties.views import SiteScopedSnippetViewSet
+
 from .models import Department, FormField, Material, ServiceItem, ServiceLocation, ThemeCategory
 
 
@@ -42,7 +44,7 @@ class ThemeCategoryViewSet(SnippetViewSet):
     list_display = ["name", "slug", "sort_order"]
 
 
-class ServiceLocationViewSet(SnippetViewSet):
+class ServiceLocationViewSet(SiteScopedSnippetViewSet):
     model = ServiceLocation
     icon = "site"
     list_display = ["name", "site", "address", "phone"]

@@ -18,6 +18,7 @@ def catalogue_dir() -> Path:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("import_catalogue", str(CATALOGUE), "--no-progress", verbosity=0)
+        call_command("setup_editorial", verbosity=0)
 
 
 @pytest.fixture

@@ -123,3 +123,13 @@ def test_api_unknown_theme_is_json_404(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["error"]["code"] == "unknown_theme"
+
+
+def test_publishing_keeps_the_usage_count():
+    page = _theme()
+    ThemePage.objects.filter(pk=page.pk).update(popularity=41)
+    page.refresh_from_db()
+    page.summary = "改过的简介"
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert page.popularity == 41 and page.summary == "改过的简介"

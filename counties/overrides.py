@@ -1,0 +1,40 @@
+"""What a theme looks like on a given site: the city's content with the county's own promise or hiding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .constants import OVERRIDABLE_FIELDS
+from .models import ThemeOverride
+
+
+@dataclass(frozen=True)
+class LocalTheme:
+    days_after: int
+    visits_after: int
+    fee: str
+    hidden: bool = False
+    hidden_reason: str = ""
+    overridden: tuple[str, ...] = ()
+
+
+def local_theme(page, site) -> LocalTheme:
+    """The figures a visitor of `site` sees for `page` (an original or an alias of a city theme)."""
+    original_id = page.alias_of_id or page.pk
+    override = None
+    if site is not None and not site.is_default_site:
+        override = ThemeOverride.objects.filter(site=site, theme_id=original_id).first()
+    values = {name: getattr(page, name) for name in OVERRIDABLE_FIELDS}
+    if override is None:
+        return LocalTheme(**values)
+    mine = override.overridden()
+    values.update(mine)
+    return LocalTheme(**values, hidden=override.hidden, hidden_reason=override.hidden_reason,
+                      overridden=tuple(mine))
+
+
+def hidden_codes(site) -> list[str]:
+    """Codes of the city themes a county has chosen not to offer."""
+    if site is None or site.is_default_site:
+        return []
+    return list(ThemeOverride.objects.filter(site=site, hidden=True).values_list("theme__code", flat=True))

@@ -1,0 +1,150 @@
+"""The 一次告知单 as a PDF (reportlab), with an embedded CJK TrueType font.
+
+reportlab embeds TrueType (glyf) fonts only; Noto/Source Han CJK are CFF-based and cannot be used. The font is
+found through the ``CJK_FONT_PATH`` setting, else the first of `DEFAULT_FONTS` that exists (Debian packages
+fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming, fonts-droid-fallback).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+
+DEFAULT_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/arphic/ukai.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+FONT_NAME = "GuideCJK"
+_lock = threading.Lock()
+_registered: str | None = None
+
+
+class FontUnavailable(RuntimeError):
+    """No usable CJK TrueType font: the message says what to install or set."""
+
+
+def font_path() -> Path:
+    configured = getattr(settings, "CJK_FONT_PATH", "") or ""
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise FontUnavailable(f"CJK_FONT_PATH={configured} does not exist.")
+        return path
+    for candidate in DEFAULT_FONTS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise FontUnavailable(
+        "no CJK TrueType font found; install one (apt-get install fonts-wqy-zenhei) or set CJK_FONT_PATH to a "
+        ".ttf/.ttc file with Chinese glyphs (CFF/OpenType fonts such as Noto Sans CJK cannot be embedded). "
+        f"Looked for: {', '.join(DEFAULT_FONTS)}."
+    )
+
+
+def register_font() -> str:
+    global _registered
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    path = font_path()
+    with _lock:
+        if _registered != str(path):
+            try:
+                # For a .ttc collection the first face is the regular Chinese one in every default above.
+                pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+            except TTFError as exc:
+                raise FontUnavailable(f"{path} cannot be embedded by reportlab (is it a CFF font?): {exc}") from exc
+            _registered = str(path)
+    return FONT_NAME
+
+
+def checklist_pdf_bytes(context: dict) -> bytes:
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = register_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12)
+    h1 = ParagraphStyle("h1", parent=base, fontSize=18, leading=24, spaceAfter=4)
+    h2 = ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4)
+
+    def p(text, style=base):
+        return Paragraph(escape(str(text)), style)
+
+    def table(rows, widths):
+        t = Table(rows, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        return t
+
+    page, theme = context["page"], context["theme"]
+    site = context.get("site")
+    story = [p("一次告知单", h1), p(f"{page.title}（主题编码 {theme.code}）", h2)]
+    if site is not None:
+        story.append(p(site.site_name, small))
+    story.append(p("您的情况", h2))
+    for row in context["answers"]:
+        story.append(p(f"{row.question.text}　{'、'.join(row.labels)}"))
+
+    if not context["applies"]:
+        story += [p("本主题服务不适用于您", h2),
+                  p("根据您的回答，不需要通过本主题办理任何事项。如有疑问请电话咨询，或单独办理以下事项：")]
+        story += [p(f"· {i.name}（{i.department_name}）") for i in context["all_items"]]
+    else:
+        width = A4[0] - 40 * mm
+        story.append(p(f"需要办理的事项（{len(context['items'])} 项）", h2))
+        story.append(table([[p("事项"), p("部门"), p("承诺时限")]] +
+                           [[p(i.name), p(i.department_name), p(f"{i.promised_days} 个工作日" if i.promised_days else "即办")]
+                            for i in context["items"]], [width * 0.5, width * 0.3, width * 0.2]))
+        story.append(p(f"需要提交的材料（{len(context['to_submit'])} 种）", h2))
+        rows = [[p("材料"), p("形式 / 份数"), p("来源"), p("用于事项")]]
+        for m in context["to_submit"]:
+            name = m["name"] + (f"（{m['note']}）" if m["note"] else "")
+            rows.append([p(name), p(f"{m['form']} {m['copies']} 份"), p(m["source"]), p("；".join(m["items"]), small)])
+        story.append(table(rows, [width * 0.38, width * 0.17, width * 0.15, width * 0.3]))
+        if context["exempt"]:
+            story.append(p("无需提交的材料（电子证照，窗口核验）", h2))
+            story += [p(f"· {m['name']}：无需提交（用于：{'；'.join(m['items'])}）") for m in context["exempt"]]
+        story.append(p("一次表单需准备的信息", h2))
+        story.append(p("、".join(context["fields"])))
+        story.append(p("办理流程", h2))
+        story += [p(f"{n}. {s['actor_label']}：{s['name']}" + (f"（{s['days']} 个工作日）" if s["days"] else ""))
+                  for n, s in enumerate(context["steps"], 1)]
+        days, visits = context["days"], context["visits"]
+        story.append(p("时限与跑动次数", h2))
+        story.append(p(f"办理时限：集成前 {days['before']} 个工作日 → 集成后 {days['after']} 个工作日；"
+                       f"跑动次数：集成前 {visits['before']} 次 → 集成后 {visits['after']} 次。"))
+    story.append(p("办理地点", h2))
+    for loc in context["locations"]:
+        windows = f"，{loc.windows}" if loc.windows else ""
+        story.append(p(f"{loc.name}：{loc.address}{windows}；{loc.hours}；咨询电话 {loc.phone}"))
+    if not context["locations"]:
+        story.append(p("请拨打 12345 政务服务便民热线咨询。"))
+
+    url = context["absolute_url"]
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    size = 32 * mm
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    story += [Spacer(1, 6 * mm), drawing, p("窗口工作人员扫描二维码可打开本告知单：", small), p(url, small)]
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=f"一次告知单 - {page.title}", author=site.site_name if site else "")
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,109 @@
+"""The engine's `Theme` for a theme page, with the registry facts the checklist shows, cached in-process.
+
+Building a theme costs one `Lookups` (three registry queries) plus compiling its conditions; the wizard, the
+checklist and the JSON API need it on every request, so it is kept per page and content version. Entries
+are plain data (no model instances), so sharing them between threads is safe.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models.signals import post_delete, post_save
+
+from screening.engine import Theme
+
+#: How long an entry may serve after a registry edit made in another process (this one clears at once).
+CACHE_SECONDS = 300
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    code: str
+    name: str
+    department: str
+    department_name: str
+    department_short: str
+    promised_days: int
+    legal_days: int
+    fee: str
+
+
+@dataclass(frozen=True)
+class ScreeningTheme:
+    """A page's engine theme and the names the checklist needs, by code."""
+
+    theme: Theme
+    items: dict[str, ItemInfo]
+    field_labels: dict[str, str]
+    departments: dict[str, tuple[str, str]]  # code -> (name, short)
+
+    def actor_label(self, actor: str) -> str:
+        department = self.departments.get(actor)
+        return department[1] or department[0] if department else actor
+
+
+def build(page) -> ScreeningTheme:
+    from guides.spec import Lookups, page_to_spec
+
+    lookups = Lookups.for_pages([page])
+    spec = page_to_spec(page, lookups)
+    theme = Theme.from_spec(spec, lookups.item_registry())
+    items = {
+        i.code: ItemInfo(i.code, i.name, i.department.code, i.department.name, i.department.short,
+                         i.promised_days, i.legal_days, i.fee)
+        for i in lookups.items_by_pk.values()
+    }
+    return ScreeningTheme(
+        theme=theme,
+        items=items,
+        field_labels={f.code: f.label for f in lookups.fields_by_pk.values()},
+        departments={code: (d.name, d.short) for code, d in lookups.departments.items()},
+    )
+
+
+_cache: OrderedDict[tuple, tuple[float, ScreeningTheme]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def cache_key(page) -> tuple:
+    # Aliases have no revisions; Wagtail copies the original's publication times onto them when it syncs.
+    return (page.pk, page.live_revision_id, page.latest_revision_created_at, page.last_published_at)
+
+
+def screening_for(page) -> ScreeningTheme:
+    key = cache_key(page)
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            _cache.move_to_end(key)
+            return hit[1]
+    value = build(page)  # outside the lock: a duplicate build is cheaper than serialising requests
+    with _lock:
+        _cache[key] = (now, value)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_cache(**_kwargs) -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _connect() -> None:
+    # Item names, departments and field labels live in the registries, not in the page's revision.
+    from guides.models import Department, FormField, Material, ServiceItem
+
+    for model in (Department, FormField, Material, ServiceItem):
+        post_save.connect(clear_cache, sender=model, dispatch_uid=f"screening-cache-{model.__name__}-save")
+        post_delete.connect(clear_cache, sender=model, dispatch_uid=f"screening-cache-{model.__name__}-delete")
+
+
+_connect()
