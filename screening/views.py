@@ -152,6 +152,7 @@ def _complete_outcome(request, page):
 
 
 def checklist_context(request, page, screening: ScreeningTheme, outcome: Outcome) -> dict:
+    from counties.overrides import local_theme
     from guides.queries import locations_for_site
 
     theme = screening.theme
@@ -163,6 +164,7 @@ def checklist_context(request, page, screening: ScreeningTheme, outcome: Outcome
         for m, served in outcome.materials
     ]
     site = Site.find_for_request(request)
+    local = local_theme(page, site)
     absolute = request.build_absolute_uri(checklist_url(request, page, theme, outcome.answers))
     return {
         "page": page,
@@ -178,8 +180,9 @@ def checklist_context(request, page, screening: ScreeningTheme, outcome: Outcome
         "fields": [screening.field_labels.get(code, code) for code in outcome.fields],
         "steps": [{"name": s.name, "actor": s.actor, "actor_label": screening.actor_label(s.actor), "days": s.days}
                   for s in outcome.steps],
-        "days": outcome.days,
-        "visits": outcome.visits,
+        # A county's own promise (counties.ThemeOverride) replaces the city's "after" figures on that county.
+        "days": {**outcome.days, "after": local.days_after},
+        "visits": {**outcome.visits, "after": local.visits_after},
         "locations": locations_for_site(site),
         "site": site,
         "answers": answer_rows(request, page, theme, outcome),

@@ -92,3 +92,12 @@ def test_setup_editorial_is_idempotent():
     call_command("setup_editorial", verbosity=0)
     assert (Group.objects.count(), GroupPagePermission.objects.count(), Workflow.objects.count()) == counts
     assert Group.objects.filter(name="汉滨区编辑").exists()
+
+
+def test_county_promise_reaches_the_checklist():
+    ThemeOverride.objects.create(site=_site("hanbin"), theme=_city_theme(), days_after=3)
+    answers = "subject=company&food=bulk&area=large&tobacco=sells&sign=large&premises=rent"
+    hanbin = _get("hanbin.localhost", f"{_alias('hanbin').get_url()}checklist/?{answers}").content.decode()
+    assert "→ 3 天" in hanbin
+    city = _get("localhost", f"{_city_theme().get_url()}checklist/?{answers}").content.decode()
+    assert "→ 8 天" in city
