@@ -279,11 +279,12 @@ class ThemePage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from counties.overrides import local_theme
 
+        from .cache import registry_version
         from .queries import locations_for_site
 
         context = super().get_context(request, *args, **kwargs)
         site = Site.find_for_request(request)
-        context["guide"] = self.guide
+        context["registry_version"] = registry_version()
         context["local"] = local_theme(self, site)
         context["locations"] = locations_for_site(site)
         return context

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -133,3 +134,19 @@ def test_publishing_keeps_the_usage_count():
     page.save_revision().publish()
     page.refresh_from_db()
     assert page.popularity == 41 and page.summary == "改过的简介"
+
+
+def test_cached_guide_follows_publishing_and_registry_edits(client):
+    from guides.models import ServiceItem
+
+    page = _theme()
+    alias = ThemePage.objects.filter(alias_of=page).first()
+    county = Client(HTTP_HOST=alias.get_site().hostname)
+    assert "公司章程" in county.get(alias.get_url()).content.decode()
+    page.materials[2].value["name"] = "公司章程（修订版）"
+    page.save_revision().publish()
+    assert "公司章程（修订版）" in county.get(alias.get_url()).content.decode()
+    item = ServiceItem.objects.get(code="AK-XK-0001")
+    item.name = "企业设立登记（新名称）"
+    item.save()
+    assert "企业设立登记（新名称）" in client.get(page.url).content.decode()
