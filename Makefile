@@ -21,6 +21,7 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_catalogue
 	$(PY) manage.py setup_editorial
+	$(PY) manage.py rebuild_search_index --no-progress
 	$(PY) manage.py ensure_dev_admin
 
 # Serves the city site on http://localhost:8000/ and each county on http://<code>.localhost:8000/,

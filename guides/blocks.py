@@ -10,18 +10,29 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from .constants import FORM_CHOICES, SOURCE_CHOICES
 
 MATCH_CHOICES = [("all", "全部满足"), ("any", "满足其一")]
+ID_ERRORS = {"invalid": "编号只能用小写字母、数字和下划线，以字母开头。"}
+
+
+class CodeBlock(blocks.RegexBlock):
+    """An identifier (question, option or item code). Not a text block, so translation keeps it as it is."""
+
+    def __init__(self, regex=r"^[a-z][a-z0-9_]*$", **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("error_messages", ID_ERRORS)
+        super().__init__(regex=regex, **kwargs)
+
+    def get_translatable_segments(self, value):
+        return []
 OPERATOR_CHOICES = [("in", "单选题的答案是其中之一"), ("has", "多选题的答案包含")]
 
 
 class ClauseBlock(blocks.StructBlock):
     """One test on one earlier answer: `in` for single-choice questions, `has` for multi-choice."""
 
-    question = blocks.CharBlock(label="问题编号", max_length=64)
+    question = CodeBlock(label="问题编号")
     operator = blocks.ChoiceBlock(choices=OPERATOR_CHOICES, default="in", label="判断方式")
-    options = blocks.ListBlock(
-        blocks.CharBlock(max_length=64, label="选项编号"), label="选项编号", min_num=1,
-        help_text="“包含”只能填一个选项。",
-    )
+    options = blocks.ListBlock(CodeBlock(label="选项编号"), label="选项编号", min_num=1,
+                               help_text="“包含”只能填一个选项。")
     negate = blocks.BooleanBlock(required=False, label="取反（不满足时成立）")
 
     class Meta:
@@ -78,8 +89,7 @@ class ThemeItemBlock(blocks.StructBlock):
 class OptionBlock(blocks.StructBlock):
     """An answer option of a 情形 question."""
 
-    id = blocks.RegexBlock(regex=r"^[a-z][a-z0-9_]*$", max_length=64, label="选项编号",
-                           error_messages={"invalid": "编号只能用小写字母、数字和下划线，以字母开头。"})
+    id = CodeBlock(label="选项编号")
     label = blocks.CharBlock(max_length=200, label="选项文字")
     exclusive = blocks.BooleanBlock(required=False, label="互斥（只能单独选择，如“以上均不涉及”）")
 
@@ -91,8 +101,7 @@ class OptionBlock(blocks.StructBlock):
 class QuestionBlock(blocks.StructBlock):
     """A 情形 question asked in the self-screening, shown only while its show_if holds."""
 
-    id = blocks.RegexBlock(regex=r"^[a-z][a-z0-9_]*$", max_length=64, label="问题编号",
-                           error_messages={"invalid": "编号只能用小写字母、数字和下划线，以字母开头。"})
+    id = CodeBlock(label="问题编号")
     text = blocks.CharBlock(max_length=300, label="问题")
     help = blocks.TextBlock(required=False, label="说明")
     type = blocks.ChoiceBlock(choices=[("single", "单选"), ("multi", "多选")], default="single", label="题型")
@@ -113,8 +122,9 @@ class MaterialRequirementBlock(blocks.StructBlock):
     source = blocks.ChoiceBlock(choices=SOURCE_CHOICES, label="来源")
     form = blocks.ChoiceBlock(choices=FORM_CHOICES, label="形式")
     copies = blocks.IntegerBlock(min_value=1, default=1, label="份数")
-    for_items = blocks.ListBlock(blocks.CharBlock(max_length=32, label="事项编码"), min_num=1,
-                                 label="服务的事项（编码）")
+    for_items = blocks.ListBlock(CodeBlock(regex=r"^[A-Z0-9-]+$", max_length=32, label="事项编码",
+                                           error_messages={"invalid": "事项编码只能用大写字母、数字和连字符。"}),
+                                 min_num=1, label="服务的事项（编码）")
     when = ConditionBlock(label="适用条件")
     note = blocks.CharBlock(required=False, max_length=300, label="备注")
 
@@ -128,8 +138,9 @@ class StepBlock(blocks.StructBlock):
     """A step of the process (流程): who acts and how many working days it takes."""
 
     name = blocks.CharBlock(max_length=200, label="环节")
-    actor = blocks.CharBlock(max_length=32, label="办理人",
-                             help_text="申请人、综合窗口、并联、快递，或部门编码（如 SCJG）。")
+    actor = CodeBlock(regex=r"^(申请人|综合窗口|并联|快递|[A-Z][A-Z0-9]*)$", max_length=32, label="办理人",
+                      help_text="申请人、综合窗口、并联、快递，或部门编码（如 SCJG）。",
+                      error_messages={"invalid": "办理人须为申请人、综合窗口、并联、快递或部门编码。"})
     days = blocks.IntegerBlock(min_value=0, default=0, label="工作日")
 
     class Meta:

@@ -1,0 +1,109 @@
+"""Turn live theme pages into search documents (plain dicts), the one input of both engines."""
+
+from __future__ import annotations
+
+from wagtail.models import Site
+
+from guides.models import ThemePage
+from guides.spec import Lookups, page_to_spec
+
+from .text import get_analyzer
+
+# Facets every document carries; both engines count exactly these.
+FACETS = ("category", "audience", "department", "online", "visits")
+
+
+def _pad(text: str) -> str:
+    # Padding lets the database engine match a whole token with LIKE '% tok %'.
+    return f" {text} " if text else " "
+
+
+def _site_roots() -> list[tuple[Site, str, str, str]]:
+    """(site, site code, root path) for every site, deepest root first so nested roots win."""
+    out = []
+    for site in Site.objects.select_related("root_page"):
+        root = site.root_page
+        code = getattr(root.specific, "site_code", None) or site.hostname
+        out.append((site, code, root.path, root.url_path))
+    return sorted(out, key=lambda s: -len(s[2]))
+
+
+def _relative_url(page, root_url_path: str) -> str:
+    # Computed, not page.get_url(): that looks the site up again for every page.
+    return "/" + page.url_path[len(root_url_path):]
+
+
+def _analysis(spec: dict, lookups: Lookups) -> dict:
+    analyzer = get_analyzer()
+    items = [lookups_item for lookups_item in lookups.items_by_pk.values()]
+    by_code = {i.code: i for i in items}
+    item_names = [by_code[i["item"]].name for i in spec["items"] if i["item"] in by_code]
+    departments = sorted({by_code[i["item"]].department.code for i in spec["items"] if i["item"] in by_code})
+    return {
+        "title_text": _pad(analyzer.index_text(spec["title"])),
+        "summary_text": _pad(analyzer.index_text(spec["summary"])),
+        "items_text": _pad(analyzer.index_text(" ".join(item_names))),
+        "materials_text": _pad(analyzer.index_text(" ".join(m["name"] or "" for m in spec["materials"]))),
+        "questions_text": _pad(analyzer.index_text(" ".join(q["text"] or "" for q in spec["questions"]))),
+        "pinyin": _pad(" ".join(analyzer.pinyin_keys(spec["title"]))),
+        "departments": departments,
+    }
+
+
+def build_documents(pages) -> list[dict]:
+    """Documents for live theme pages (aliases included): one per page, placed on the site that holds it."""
+    pages = list(pages)
+    if not pages:
+        return []
+    lookups = Lookups.for_pages(pages)
+    roots = _site_roots()
+    cache: dict[tuple, dict] = {}
+    docs = []
+    for page in pages:
+        site = next(((s, c, u) for s, c, path, u in roots if page.path.startswith(path)), None)
+        if site is None:
+            continue
+        spec = page_to_spec(page, lookups)
+        # Aliases carry the original's content: analyse each distinct content once (jieba is the cost).
+        key = (spec["title"], spec["summary"], repr(spec["items"]), repr(spec["materials"]),
+               repr(spec["questions"]))
+        if key not in cache:
+            cache[key] = _analysis(spec, lookups)
+        analysis = cache[key]
+        url = _relative_url(page, site[2])
+        docs.append({
+            "id": f"{site[1]}:{page.pk}",
+            "site_id": site[0].pk,
+            "site_code": site[1],
+            "page_id": page.pk,
+            "code": page.code,
+            "canonical": page.alias_of_id is None,
+            "url": url,
+            "title": page.title,
+            "summary": page.summary,
+            "popularity": page.popularity,
+            "category": spec["category"],
+            "online": page.online,
+            "visits_after": page.visits_after,
+            "audience": sorted(page.audience or []),
+            **analysis,
+        })
+    return docs
+
+
+def facet_values(doc: dict) -> dict[str, list[str]]:
+    """The facet values of a document, as strings (the engines' keyword values)."""
+    return {
+        "category": [doc["category"]],
+        "audience": list(doc["audience"]),
+        "department": list(doc["departments"]),
+        "online": [doc["online"]],
+        "visits": [str(doc["visits_after"])],
+    }
+
+
+def live_theme_pages(code: str | None = None):
+    qs = ThemePage.objects.live().public().select_related("category").order_by("path")
+    if code is not None:
+        qs = qs.filter(code=code)
+    return qs
