@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from guides import api as guides_api
+from screening import api as screening_api
+from search import views as search_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -13,6 +15,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/themes/", guides_api.theme_list, name="api-theme-list"),
     path("api/themes/<str:code>/", guides_api.theme_detail, name="api-theme-detail"),
+    path("api/themes/<str:code>/checklist/", screening_api.theme_checklist, name="api-theme-checklist"),
+    # Before Wagtail's catch-all, which would otherwise look for a page at /search/.
+    path("search/", search_views.search_page, name="search"),
+    path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
+    path("intake/", include("intake.urls")),
 ]
 
 if settings.DEBUG:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from wagtail.models import Site
 
 from screening.engine import AnswerError, Outcome, Question, evaluate, prune, to_query
@@ -203,6 +204,9 @@ def checklist(request, page):
 
     context = checklist_context(request, page, screening, outcome)
     context["qr_svg"] = qr_svg(context["absolute_url"])
+    if outcome.applies:
+        # The unified online form (intake) takes the same answers, so the applicant does not answer twice.
+        context["apply_url"] = f"{reverse('intake:apply', args=[screening.theme.code])}?{query(screening.theme, outcome.answers)}"
     # An F() update: concurrent visitors each count, and the page is not re-saved (no revision, no signals).
     ThemePage.objects.filter(pk=page.pk).update(popularity=F("popularity") + 1)
     return TemplateResponse(request, "screening/checklist.html", context)

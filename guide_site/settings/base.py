@@ -16,8 +16,12 @@ INSTALLED_APPS = [
     "guides",
     "search",
     "screening",
+    "intake",
+    "window",
+    "counties",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -107,18 +111,62 @@ MEDIA_URL = "/media/"
 WAGTAIL_SITE_NAME = "安康市一件事一次办"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Theme search (search/backends.py): "database" (embedded, the default) or "opensearch".
+GUIDE_SEARCH_BACKEND = os.environ.get("GUIDE_SEARCH_BACKEND", "database")
+# OpenSearch node, e.g. http://127.0.0.1:9200; None = not used. When set, the theme index is kept in
+# step with the pages, and Wagtail's admin search gets its own index there too.
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL") or None
+OPENSEARCH_INDEX = os.environ.get("OPENSEARCH_INDEX", "guide-themes")
+if OPENSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS["opensearch"] = {
+        "BACKEND": "wagtail.search.backends.opensearch2",
+        "URLS": [OPENSEARCH_URL],
+        "INDEX": "guide-wagtail",
+        "AUTO_UPDATE": True,
+    }
 WAGTAILDOCS_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
+# A theme's edit form (questions, options, materials, conditions) posts several thousand fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # Background work (indexing, hand-off) goes through the task framework's database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A TrueType font with Chinese glyphs for the checklist PDF (reportlab cannot embed CFF fonts such as Noto CJK).
+# Empty: the first installed of screening.pdf.DEFAULT_FONTS (Debian: fonts-wqy-zenhei).
+CJK_FONT_PATH = os.environ.get("CJK_FONT_PATH", "")
 
 # The bundled reference catalogue is the demo content.
 CATALOGUE_DIR = BASE_DIR / "demo" / "catalogue"
 DEMO_DIR = BASE_DIR / "demo"
 
+# --------------------------------------------------------------------------- intake (一次表单 and hand-off)
+# Uploaded materials: outside the web root, served only through intake views that check ownership.
+INTAKE_STORAGE_DIR = Path(os.environ.get("INTAKE_STORAGE_DIR", BASE_DIR / "var" / "uploads"))
+INTAKE_MAX_FILE_BYTES = int(os.environ.get("INTAKE_MAX_FILE_BYTES", 10 * 2**20))
+INTAKE_MAX_APPLICATION_BYTES = int(os.environ.get("INTAKE_MAX_APPLICATION_BYTES", 50 * 2**20))
+# Days after an application is finished (delivered) before its uploaded files are removed (purge_uploads).
+INTAKE_RETENTION_DAYS = int(os.environ.get("INTAKE_RETENTION_DAYS", 180))
+# Hand-off: a backend name from intake/backends ("http", "log"; "window" once that app exists).
+INTAKE_HANDOFF_BACKEND = os.environ.get("INTAKE_HANDOFF_BACKEND", "log")
+INTAKE_HANDOFF_PLUGINS = ["intake.backends.http", "intake.backends.log", "window.backends"]
+INTAKE_HANDOFF_URL = os.environ.get("INTAKE_HANDOFF_URL", "")
+INTAKE_HANDOFF_SECRET = os.environ.get("INTAKE_HANDOFF_SECRET", "")
+INTAKE_HANDOFF_TIMEOUT = float(os.environ.get("INTAKE_HANDOFF_TIMEOUT", 10))
+INTAKE_HANDOFF_MAX_ATTEMPTS = int(os.environ.get("INTAKE_HANDOFF_MAX_ATTEMPTS", 8))
+INTAKE_HANDOFF_BACKOFF_BASE = float(os.environ.get("INTAKE_HANDOFF_BACKOFF_BASE", 30))  # seconds, doubled per try
+INTAKE_HANDOFF_BACKOFF_MAX = float(os.environ.get("INTAKE_HANDOFF_BACKOFF_MAX", 3600))
+# A delivery not finished this long after it started (worker killed) is sent again.
+INTAKE_HANDOFF_LEASE = float(os.environ.get("INTAKE_HANDOFF_LEASE", 60))
+INTAKE_SWEEP_INTERVAL = float(os.environ.get("INTAKE_SWEEP_INTERVAL", 30))
+# Public progress look-ups per client IP and window (seconds).
+INTAKE_PROGRESS_RATE = (10, 600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # ID numbers never reach a log line in full (intake.logging).
+    "filters": {"mask_ids": {"()": "intake.logging.MaskIdNumbersFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -10,3 +10,8 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="guide-media-"))  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Real-process tests (tests/intake) run `db_worker` with these settings and the database queue.
+if os.environ.get("GUIDE_TASKS_BACKEND") == "database":  # noqa: F405
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+INTAKE_STORAGE_DIR = Path(os.environ.get("INTAKE_STORAGE_DIR") or tempfile.mkdtemp(prefix="guide-uploads-"))  # noqa: F405
+INTAKE_HANDOFF_SECRET = os.environ.get("INTAKE_HANDOFF_SECRET", "test-handoff-secret")  # noqa: F405

@@ -1,0 +1,132 @@
+"""Intake figures: sustained submissions per second (two uploads each) and hand-off latency p95.
+
+    .venv/bin/python -m bench.intake_bench        # prints JSON; run() returns the same dict
+
+Runs on a throwaway SQLite file (migrate + catalogue import first, ~1-2 min), in-process Django test client for the
+submissions, then a real receiver (tests/intake/receiver.py) and a real `manage.py db_worker` for the hand-off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(submissions: int = 200, handoffs: int = 50) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    port = _port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guide_site.settings.test", "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+           "INTAKE_STORAGE_DIR": str(tmp / "uploads"), "GUIDE_TASKS_BACKEND": "database", "INTAKE_HANDOFF_BACKEND": "http",
+           "INTAKE_HANDOFF_URL": f"http://127.0.0.1:{port}/intake", "INTAKE_SWEEP_INTERVAL": "1"}
+    procs = []
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "manage.py", "import_catalogue", "--no-progress", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.test import Client
+
+        settings.ALLOWED_HOSTS = ["*"]
+        from intake.models import Application
+        from tests.intake.conftest import PDF, Case, token_of
+
+        case = _two_upload_case(Case)
+        client = Client()
+
+        def submit_one():
+            token = token_of(client.get(case.url, HTTP_HOST="localhost"))
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            files = {f"m-{m.code}": SimpleUploadedFile("a.pdf", PDF * 2000) for m in case.slots}
+            r = client.post(case.url, {**case.data(token), **files}, HTTP_HOST="localhost")
+            assert r.status_code == 302, r.status_code
+
+        # 1. Submissions per second, no worker running (the queue only grows): the web side's cost.
+        start = time.perf_counter()
+        for _ in range(submissions):
+            submit_one()
+        elapsed = time.perf_counter() - start
+        # 2. Hand-off latency with a healthy receiver and one worker, submissions at a steady pace.
+        log = tmp / "receiver.jsonl"
+        receiver = subprocess.Popen([sys.executable, str(ROOT / "tests/intake/receiver.py"), str(port), str(log)],
+                                    stdout=subprocess.PIPE, text=True)
+        procs.append(receiver)
+        receiver.stdout.readline()
+        from intake.models import Outbox
+
+        Outbox.objects.update(state="delivered")  # phase 1's backlog is not part of the latency figure
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(worker)
+        time.sleep(2)
+        first = Application.objects.count()
+        for _ in range(handoffs):
+            submit_one()
+            time.sleep(0.2)
+        deadline = time.monotonic() + 60
+        rows = []
+        while time.monotonic() < deadline:
+            rows = list(Outbox.objects.filter(application__pk__gt=first).values_list("state", "created_at", "delivered_at"))
+            if rows and all(r[0] == "delivered" for r in rows):
+                break
+            time.sleep(0.5)
+        latencies = sorted((d - c).total_seconds() for s, c, d in rows if d)
+        return {
+            "theme": case.page.code, "uploads_per_submission": len(case.slots),
+            "submissions": submissions, "submissions_per_s": round(submissions / elapsed, 1),
+            "handoffs": len(rows), "handoffs_delivered": len(latencies),
+            "handoff_latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
+            "handoff_latency_p95_s": round(latencies[int(len(latencies) * 0.95) - 1], 3) if latencies else None,
+            "database": "sqlite",
+        }
+    finally:
+        for p in procs:
+            p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _two_upload_case(Case):
+    """The first theme and answer path of the catalogue whose checklist needs exactly two uploads."""
+    from wagtail.models import Site
+
+    from guides.queries import site_theme, site_themes
+    from screening.engine import answer_paths
+    from screening.themes import screening_for
+
+    site = Site.objects.get(is_default_site=True)
+    for listed in site_themes(site).order_by("code"):
+        page = site_theme(site, listed.code)
+        screening = screening_for(page)
+        for answers in answer_paths(screening.theme):
+            import tests.intake.conftest as conftest
+
+            conftest.THEME = page.code
+            case = Case(page, screening, answers)
+            case.url = f"/intake/apply/{page.code}/?{case.query}"
+            if len(case.slots) == 2 and case.outcome.items:
+                return case
+    raise RuntimeError("no two-upload checklist in the catalogue")
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), ensure_ascii=False, indent=2))

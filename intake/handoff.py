@@ -1,0 +1,110 @@
+"""The hand-off document (docs/handoff.schema.json) and the outbox delivery logic the tasks run.
+
+Delivery is at-least-once: the outbox row is written with the application, a task delivers it, failures are
+retried with exponential backoff, and a delivery interrupted by a crash is retried once its lease expires. The
+receiver de-duplicates by the Idempotency-Key (the tracking number).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .backends import DeliveryError, get_backend
+from .constants import OutboxState
+from .models import Application, Outbox
+
+log = logging.getLogger("intake.handoff")
+SCHEMA_ID = "https://ankang.example/intake/handoff.schema.json"
+SCHEMA_VERSION = 1
+
+
+def document(app: Application) -> dict:
+    """The JSON document for the approval backend: everything needed to process the application."""
+    fields = [{"code": f["code"], "label": f.get("label", f["code"]), "type": f.get("type", "text"),
+               "value": app.values.get(f["code"], "")} for f in app.form_fields]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tracking_number": app.tracking_number,
+        "submitted_at": app.submitted_at.isoformat(),
+        "site": app.site.hostname if app.site_id else "",
+        "theme": {"code": app.theme_code, "title": app.theme_title},
+        "answers": app.answers,
+        "items": [{"code": i["code"], "name": i.get("name", i["code"])} for i in app.items],
+        "fields": fields,
+        "delivery": app.delivery,
+        "contact_phone": app.phone,
+        "materials": [
+            {"code": u.material_code, "name": u.material_name, "file_name": u.original_name,
+             "content_type": u.content_type, "size": u.size, "sha256": u.sha256, "id": str(u.key)}
+            for u in app.uploads.all()
+        ],
+    }
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the ``attempts``-th failed try: base, 2×base, 4×base … capped."""
+    return min(settings.INTAKE_HANDOFF_BACKOFF_BASE * 2 ** max(attempts - 1, 0), settings.INTAKE_HANDOFF_BACKOFF_MAX)
+
+
+def claim(outbox_id: int) -> bool:
+    """Take the row for one delivery attempt, atomically, so two workers never deliver it at the same time."""
+    now = timezone.now()
+    return bool(
+        Outbox.objects.filter(pk=outbox_id, state=OutboxState.PENDING, next_attempt_at__lte=now + timedelta(seconds=1))
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(locked_until=now + timedelta(seconds=settings.INTAKE_HANDOFF_LEASE), attempts=F("attempts") + 1)
+    )
+
+
+def deliver(outbox_id: int) -> str:
+    """One delivery attempt of an outbox row; returns what happened (for the task result)."""
+    if not claim(outbox_id):
+        return "skipped"
+    outbox = Outbox.objects.select_related("application", "application__site").get(pk=outbox_id)
+    app = outbox.application
+    try:
+        result = get_backend(outbox.backend).deliver(document(app), idempotency_key=app.tracking_number)
+    except Exception as exc:  # any failure is recorded on the row; the worker must not lose it
+        retry = exc.retry if isinstance(exc, DeliveryError) else True
+        return _failed(outbox, f"{exc.__class__.__name__}: {exc}", retry)
+    Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.DELIVERED, delivered_at=timezone.now(),
+                                               locked_until=None, last_error="")
+    log.info("hand-off %s delivered on attempt %d%s", app.tracking_number, outbox.attempts,
+             " (receiver already had it)" if result.duplicate else "")
+    return "delivered"
+
+
+def _failed(outbox: Outbox, error: str, retry: bool) -> str:
+    tracking = outbox.application.tracking_number
+    if retry and outbox.attempts < settings.INTAKE_HANDOFF_MAX_ATTEMPTS:
+        when = timezone.now() + timedelta(seconds=backoff(outbox.attempts))
+        Outbox.objects.filter(pk=outbox.pk).update(next_attempt_at=when, locked_until=None, last_error=error[:2000])
+        log.warning("hand-off %s attempt %d failed, retrying at %s: %s", tracking, outbox.attempts, when, error)
+        from .tasks import schedule
+
+        schedule(outbox.pk, when)
+        return "retry"
+    Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.FAILED, locked_until=None, last_error=error[:2000])
+    log.error("hand-off %s failed after %d attempts, needs attention: %s", tracking, outbox.attempts, error)
+    return "failed"
+
+
+def due() -> list[int]:
+    """Pending rows whose next attempt is due and that nobody is delivering (or whose deliverer died)."""
+    now = timezone.now()
+    return list(Outbox.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
+                .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now)).values_list("pk", flat=True)[:500])
+
+
+def resend(outbox: Outbox) -> None:
+    """Staff action for a failed hand-off: start again with a fresh attempt budget."""
+    Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.PENDING, attempts=0, next_attempt_at=timezone.now(),
+                                               locked_until=None)
+    from .tasks import enqueue_on_commit
+
+    enqueue_on_commit(outbox.pk)

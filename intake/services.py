@@ -1,0 +1,78 @@
+"""Writing applications: tracking numbers and the submission transaction (application + uploads + outbox)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .constants import Status
+from .models import Application, DailySequence, Outbox, StatusChange, Upload
+
+log = logging.getLogger("intake")
+PREFIX = "AK"
+
+
+def next_tracking_number(day=None) -> str:
+    """AK + yyyymmdd + 6-digit daily sequence, gap-free per day unless the surrounding transaction rolls back.
+
+    Call it first in the transaction that stores the number. One code path, no retries:
+
+    1. INSERT the day's counter row if missing, ignoring a conflict (PostgreSQL ON CONFLICT DO NOTHING waits for a
+       concurrent inserter to commit; SQLite INSERT OR IGNORE). Being a write, on SQLite this takes the database
+       write lock at the start of the transaction, so concurrent allocations queue on the busy timeout instead
+       of failing on a read-to-write lock upgrade.
+    2. SELECT … FOR UPDATE the row (PostgreSQL: a row lock held until commit, so the next caller reads our value;
+       SQLite ignores it and is already serialised by step 1), then write back last + 1.
+    """
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        DailySequence.objects.bulk_create([DailySequence(day=day, last=0)], ignore_conflicts=True)
+        row = DailySequence.objects.select_for_update().get(day=day)
+        row.last += 1
+        row.save(update_fields=["last"])
+    return f"{PREFIX}{day:%Y%m%d}{row.last:06d}"
+
+
+def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, answers: dict, items: list[dict],
+           specs, values: dict[str, str], delivery: str, phone: str) -> tuple[Application, bool]:
+    """(application, created). The same token twice returns the first application: a double click, a retried
+    request or a back-button resubmission makes one application."""
+    existing = Application.objects.filter(submission_token=token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            app = Application.objects.create(
+                tracking_number=next_tracking_number(),
+                submission_token=token,
+                applicant=applicant,
+                theme_code=theme_code,
+                theme_title=theme_title,
+                site=site,
+                answers=answers,
+                values=values,
+                form_fields=[{"code": s.code, "label": s.label, "type": s.type} for s in specs],
+                items=items,
+                delivery=delivery,
+                phone=phone,
+            )
+            Upload.objects.filter(token=token, application__isnull=True).update(application=app)
+            StatusChange.objects.create(application=app, from_status="", to_status=Status.SUBMITTED, by="申请人",
+                                        note="网上提交")
+            # The outbox row commits with the application or not at all: no application is left without a
+            # hand-off, and no hand-off refers to an application that was rolled back.
+            outbox = Outbox.objects.create(application=app, backend=settings.INTAKE_HANDOFF_BACKEND)
+            from .tasks import enqueue_on_commit
+
+            enqueue_on_commit(outbox.pk)
+    except IntegrityError:
+        # A concurrent request with the same token won the unique constraint.
+        existing = Application.objects.filter(submission_token=token).first()
+        if existing is None:
+            raise
+        return existing, False
+    log.info("application %s submitted for %s", app.tracking_number, theme_code)
+    return app, True

@@ -1,0 +1,57 @@
+"""The approval backend reports status changes here: ``POST /intake/webhook/``, signed like the hand-off.
+
+Body (JSON): ``{"tracking_number": "AK…", "status": "accepted|returned|in_approval|completed|partly_rejected|
+delivered", "note": "…", "problems": ["…"] (returned), "results": {"<item code>": {"status": "approved|rejected",
+"note": "…"}} (completed/partly_rejected)}``; header ``X-Intake-Signature: sha256=<HMAC-SHA256 of the body>``.
+Answers: 200 {"status": …}; 403 bad signature; 400 malformed; 404 unknown tracking number; 409 invalid transition.
+A repeated report of the status the application already has answers 200 (the backend may retry).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import Application
+from .signing import verify
+from .workflow import InvalidTransition, transition
+
+log = logging.getLogger("intake.webhook")
+MAX_BODY = 256 * 1024
+
+
+@csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not by a browser session
+@require_POST
+def webhook(request):
+    body = request.body[: MAX_BODY + 1]
+    if not verify(body, settings.INTAKE_HANDOFF_SECRET, request.headers.get("X-Intake-Signature")):
+        log.warning("webhook with a bad signature from %s", request.META.get("REMOTE_ADDR"))
+        return JsonResponse({"error": "bad signature"}, status=403)
+    if len(body) > MAX_BODY:
+        return JsonResponse({"error": "body too large"}, status=400)
+    try:
+        data = json.loads(body)
+        number, status = str(data["tracking_number"]), str(data["status"])
+        problems = data.get("problems") or []
+        results = data.get("results") or {}
+        if not isinstance(problems, list) or not isinstance(results, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "malformed body"}, status=400)
+    app = Application.objects.filter(tracking_number=number).first()
+    if app is None:
+        return JsonResponse({"error": "unknown tracking number"}, status=404)
+    if app.status == status and status != "returned":
+        return JsonResponse({"tracking_number": number, "status": app.status, "unchanged": True})
+    try:
+        transition(app, status, by="审批系统", note=str(data.get("note", ""))[:2000], problems=problems,
+                   results=results)
+    except InvalidTransition as exc:
+        return JsonResponse({"error": "invalid transition", "from": exc.current, "to": exc.target,
+                             "detail": str(exc)}, status=409)
+    return JsonResponse({"tracking_number": number, "status": app.status})

@@ -1,0 +1,87 @@
+"""Application status transitions, in one place. Anything that changes an application's status calls `transition`."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from .constants import Status, TaskStatus
+from .models import Application, ApprovalTask, StatusChange
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.ACCEPTED, Status.RETURNED}),
+    # A returned application is corrected and comes back as submitted.
+    Status.RETURNED: frozenset({Status.SUBMITTED}),
+    Status.ACCEPTED: frozenset({Status.IN_APPROVAL}),
+    Status.IN_APPROVAL: frozenset({Status.COMPLETED, Status.PARTLY_REJECTED}),
+    Status.COMPLETED: frozenset({Status.DELIVERED}),
+    Status.PARTLY_REJECTED: frozenset({Status.DELIVERED}),
+    Status.DELIVERED: frozenset(),
+}
+
+
+class InvalidTransition(ValueError):
+    def __init__(self, current: str, target: str, reason: str = ""):
+        self.current, self.target = current, target
+        super().__init__(reason or f"cannot go from {current} to {target}")
+
+
+def allowed(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def transition(application: Application, target: str, *, by: str, note: str = "",
+               problems: list[str] | None = None, results: dict[str, dict] | None = None) -> Application:
+    """Move ``application`` to ``target`` or raise InvalidTransition; returns the fresh, locked row's state.
+
+    ``problems``: for RETURNED, the exact list of what the applicant must fix (required, non-empty).
+    ``results``: for COMPLETED/PARTLY_REJECTED, item code -> {"status": approved|rejected, "note": ...}.
+    """
+    if target not in Status.values:
+        raise InvalidTransition(application.status, target, f"unknown status {target}")
+    with transaction.atomic():
+        # Lock the row: two webhooks for one application must not both pass the check on a stale status.
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if not allowed(app.status, target):
+            raise InvalidTransition(app.status, target)
+        problems = [str(p).strip() for p in problems or [] if str(p).strip()]
+        if target == Status.RETURNED and not problems:
+            raise InvalidTransition(app.status, target, "a return must list what to fix")
+        previous = app.status
+        app.status = target
+        app.return_reasons = problems if target == Status.RETURNED else app.return_reasons
+        if target == Status.IN_APPROVAL:
+            ApprovalTask.objects.bulk_create(
+                [ApprovalTask(application=app, item_code=i["code"], item_name=i.get("name", i["code"]))
+                 for i in app.items],
+                ignore_conflicts=True,
+            )
+        if target in (Status.COMPLETED, Status.PARTLY_REJECTED):
+            _record_results(app, target, results or {})
+        if target == Status.DELIVERED:
+            app.finished_at = timezone.now()
+        app.save(update_fields=["status", "return_reasons", "finished_at"])
+        StatusChange.objects.create(application=app, from_status=previous, to_status=target, by=by, note=note,
+                                    problems=problems)
+    application.refresh_from_db()
+    return application
+
+
+def _record_results(app: Application, target: str, results: dict[str, dict]) -> None:
+    tasks = {t.item_code: t for t in app.tasks.all()}
+    unknown = set(results) - set(tasks)
+    if unknown:
+        raise InvalidTransition(app.status, target, f"unknown items {sorted(unknown)}")
+    for code, result in results.items():
+        status = result.get("status")
+        if status not in (TaskStatus.APPROVED, TaskStatus.REJECTED):
+            raise InvalidTransition(app.status, target, f"bad result for {code}")
+        tasks[code].status, tasks[code].note = status, str(result.get("note", ""))
+        tasks[code].save(update_fields=["status", "note"])
+    statuses = {t.status for t in tasks.values()}
+    if TaskStatus.PENDING in statuses:
+        raise InvalidTransition(app.status, target, "items still pending")
+    # The outcome must match the results: all approved = completed; any rejected = partly rejected.
+    expected = Status.PARTLY_REJECTED if TaskStatus.REJECTED in statuses else Status.COMPLETED
+    if expected != target:
+        raise InvalidTransition(app.status, target, f"results say {expected}")

@@ -1,0 +1,405 @@
+"""Hand-off with real processes, independent of pytest-django's test database.
+
+A module fixture makes its own database (a temp SQLite file, or a fresh database on the PostgreSQL server that
+DATABASE_URL names), runs ``manage.py migrate`` and ``manage.py import_catalogue tests/intake/catalogue`` (one
+theme) in subprocesses and starts ``manage.py runserver``. Applications are made by HTTP: GET the form, POST it
+multipart with one PDF per upload slot. Then a real receiver (receiver.py) and a real ``manage.py db_worker``
+(django-tasks database queue) run as subprocesses. Every wait is bounded; every subprocess is killed in finally;
+everything listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html.parser
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.process
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CATALOGUE = HERE / "catalogue"
+THEME = "AK-YJS-001"
+# A company selling bulk food in a large rented shop with a large sign: many items, fields and upload slots.
+ANSWERS = {"subject": "company", "food": "bulk", "area": "large", "tobacco": "sells", "sign": "large",
+           "premises": "rent"}
+SECRET = "test-handoff-secret"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SAMPLE = {
+    "text": "张三", "textarea": "日用百货零售", "id_number": "11010519491231002X", "uscc": "91350100M000100Y43",
+    "phone": "13800001234", "date": "2026-12-01", "number": "120", "address": "汉滨区新城街道兴安路1号",
+    "email": "zhangsan@example.com",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def kill(proc: subprocess.Popen | None) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+
+
+# --------------------------------------------------------------------------- the database
+
+
+@contextlib.contextmanager
+def fresh_database(tmp: Path):
+    """Yield a DATABASE_URL for a database nobody else uses; PostgreSQL databases are dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp / 'db.sqlite3'}"
+        return
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"intake_proc_{secrets.token_hex(4)}"
+    admin = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    try:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        admin.close()
+
+
+class World:
+    """The database, environment and web server shared by this module's tests."""
+
+    def __init__(self, tmp: Path, url: str):
+        self.tmp = tmp
+        self.url = url
+        self.env = {
+            **os.environ, "DJANGO_SETTINGS_MODULE": "guide_site.settings.test", "DATABASE_URL": url,
+            "GUIDE_TASKS_BACKEND": "database", "INTAKE_HANDOFF_BACKEND": "http", "INTAKE_HANDOFF_SECRET": SECRET,
+            "INTAKE_STORAGE_DIR": str(tmp / "uploads"), "INTAKE_HANDOFF_BACKOFF_BASE": "2",
+            "INTAKE_HANDOFF_LEASE": "4", "INTAKE_HANDOFF_TIMEOUT": "3", "INTAKE_SWEEP_INTERVAL": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.server: subprocess.Popen | None = None
+        self.base = ""
+
+    def manage(self, *args, timeout: float = 300, env: dict | None = None) -> str:
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env or self.env,
+                                capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        return result.stdout
+
+    def query(self, code: str, timeout: float = 60):
+        """Run Python in a Django shell against this database; the code prints one JSON value."""
+        return json.loads(self.manage("shell", "-c", code, timeout=timeout).strip().splitlines()[-1])
+
+    def start_server(self) -> None:
+        port = free_port()
+        self.server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+            cwd=ROOT, env=self.env, stdout=open(self.tmp / "server.log", "a"), stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{port}"
+
+        def up():
+            if self.server.poll() is not None:
+                raise AssertionError(f"runserver died: {(self.tmp / 'server.log').read_text()[-3000:]}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+
+        wait_for(up, 60, "runserver to listen")
+
+    def outbox(self, tracking: str) -> dict | None:
+        """The hand-off row, read with a plain driver connection (fast enough to poll)."""
+        sql = ("SELECT o.state, o.attempts, o.last_error FROM intake_outbox o JOIN intake_application a "
+               "ON a.id = o.application_id WHERE a.tracking_number = %s")
+        if self.url.startswith("sqlite:///"):
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=10)) as db:
+                row = db.execute(sql.replace("%s", "?"), (tracking,)).fetchone()
+        else:
+            import psycopg
+
+            with psycopg.connect(self.url, connect_timeout=10) as db:
+                row = db.execute(sql, (tracking,)).fetchone()
+        return dict(zip(("state", "attempts", "last_error"), row, strict=True)) if row else None
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("intake-processes")
+    with fresh_database(tmp) as url:
+        w = World(tmp, url)
+        w.manage("migrate", "--noinput")
+        w.manage("import_catalogue", str(CATALOGUE), "--no-progress")
+        try:
+            w.start_server()
+            yield w
+        finally:
+            kill(w.server)
+
+
+# --------------------------------------------------------------------------- applying over HTTP
+
+
+class _FormParser(html.parser.HTMLParser):
+    """The named controls of the page's forms: {name: [(tag, type, value), …]}."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls: dict[str, list[tuple[str, str, str]]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("input", "textarea", "select") and a.get("name"):
+            self.controls.setdefault(a["name"], []).append((tag, a.get("type", ""), a.get("value") or ""))
+            self._select = a["name"] if tag == "select" else None
+        elif tag == "option" and self._select and a.get("value"):
+            self.controls[self._select].append(("option", "", a["value"]))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def field_types() -> dict[str, str]:
+    """Input name → field type, from the tiny catalogue's field registry (plus the form's own contact field)."""
+    rows = yaml.safe_load((CATALOGUE / "fields.yaml").read_text())
+    return {**{r["code"].replace(".", "-"): r["type"] for r in rows}, "contact-phone": "phone"}
+
+
+def apply_over_http(world: World) -> str:
+    """A browser's path: GET the form, POST it with every field and one PDF per slot; returns the tracking number."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    url = f"{world.base}/intake/apply/{THEME}/?{urllib.parse.urlencode(ANSWERS)}"
+    with opener.open(url, timeout=30) as response:
+        assert response.status == 200
+        page = response.read().decode()
+    parser = _FormParser()
+    parser.feed(page)
+    types = field_types()
+    data, files = {"action": "submit", "declaration": "on"}, {}
+    for name, controls in parser.controls.items():
+        tag, kind, value = controls[0]
+        if name in ("csrfmiddlewaretoken", "token"):
+            data[name] = value
+        elif kind == "file":
+            files[name] = (f"{name}.pdf", PDF)
+        elif kind == "radio" or tag == "select":
+            options = [v for _, _, v in controls if v]
+            data[name] = "自取" if "自取" in options else options[-1]
+        elif name in types:
+            data[name] = SAMPLE[types[name]]
+    assert files, "the form offered no upload slot"
+    body, content_type = _multipart(data, files)
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": content_type, "Referer": url})
+    try:
+        opener.open(request, timeout=60)
+        raise AssertionError("the form was not accepted (no redirect to the receipt)")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 302:
+            raise AssertionError(f"POST answered {exc.code}: {exc.read()[:2000].decode(errors='replace')}") from None
+        location = exc.headers["Location"]
+    match = re.search(r"/intake/applications/(AK\d{14})/", location)
+    assert match, location
+    return match.group(1)
+
+
+# --------------------------------------------------------------------------- receiver and worker
+
+
+class Run:
+    """One test's receiver and workers; the log holds every delivery attempt the receiver saw."""
+
+    def __init__(self, world: World, tmp: Path):
+        self.world = world
+        self.tmp = tmp
+        self.log = tmp / "receiver.jsonl"
+        self.port = free_port()
+        self.procs: list[subprocess.Popen] = []
+
+    def receiver(self, *args) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, str(HERE / "receiver.py"), str(self.port), str(self.log),
+                                 "--secret", SECRET, *args], stdout=subprocess.PIPE, text=True)
+        self.procs.append(proc)
+        wait_for(lambda: socket_open(self.port), 20, "the receiver to listen")
+        return proc
+
+    def worker(self) -> subprocess.Popen:
+        env = {**self.world.env, "INTAKE_HANDOFF_URL": f"http://127.0.0.1:{self.port}/intake"}
+        proc = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+                                cwd=ROOT, env=env, stdout=open(self.tmp / "worker.log", "a"), stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    def deliveries(self, key: str) -> list[dict]:
+        if not self.log.exists():
+            return []
+        rows = [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
+        return [r for r in rows if r["key"] == key]
+
+    def wait_outbox(self, tracking: str, predicate, what: str, timeout: float = 60) -> dict:
+        try:
+            return wait_for(lambda: (row := self.world.outbox(tracking)) and predicate(row) and row, timeout, what)
+        except AssertionError as exc:
+            worker_log = (self.tmp / "worker.log").read_text()[-3000:] if (self.tmp / "worker.log").exists() else ""
+            raise AssertionError(f"{exc}; outbox: {self.world.outbox(tracking)}; worker log:\n{worker_log}") from None
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            kill(proc)
+
+
+def socket_open(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False
+
+
+@pytest.fixture
+def run(world, tmp_path):
+    r = Run(world, tmp_path)
+    try:
+        yield r
+    finally:
+        r.stop()
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+def test_receiver_down_for_two_attempts_then_delivered_exactly_once(world, run):
+    tracking = apply_over_http(world)
+    run.worker()  # nothing listens on the receiver's port yet: connection refused
+    row = run.wait_outbox(tracking, lambda r: r["attempts"] >= 2, "two failed attempts")
+    assert row["state"] == "pending" and "network" in row["last_error"], row
+    assert not run.deliveries(tracking)
+    # Attempt 2 failed; the next is due backoff(2) = 4 s later, long enough to bring the receiver up first.
+    run.receiver()
+    row = run.wait_outbox(tracking, lambda r: r["state"] == "delivered", "delivery")
+    assert row["attempts"] == 3, row
+    log = run.deliveries(tracking)
+    assert [d["status"] for d in log] == [200], log
+    assert sum(d["accepted"] for d in log) == 1
+    assert all(d["signature_ok"] for d in log)
+
+
+def test_worker_killed_mid_delivery_is_delivered_after_restart_exactly_once(world, run):
+    tracking = apply_over_http(world)
+    run.receiver("--sleep-first", "8")  # takes the first delivery, then "processes" while the worker dies
+    worker = run.worker()
+    wait_for(lambda: run.deliveries(tracking), 60, "the worker to reach the receiver", 0.1)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(10)
+    row = world.outbox(tracking)
+    assert row["state"] == "pending" and row["attempts"] == 1, row  # the kill lost the answer
+    run.worker()  # restart: once the lease (4 s) has expired the sweeper sends it again
+    row = run.wait_outbox(tracking, lambda r: r["state"] == "delivered", "delivery after the restart")
+    log = run.deliveries(tracking)
+    assert len(log) >= 2, log  # sent again after the restart …
+    assert sum(d["accepted"] for d in log) == 1, log  # … and accepted once, thanks to the Idempotency-Key
+    assert all(d["signature_ok"] for d in log)
+
+
+CONCURRENCY = """
+import json, threading
+from datetime import date
+from django.db import connection, transaction
+from intake.services import next_tracking_number
+
+day, results, errors = date(2099, 1, 1), [], []
+barrier = threading.Barrier(8)
+
+def work():
+    try:
+        barrier.wait(30)
+        for _ in range(10):
+            with transaction.atomic():
+                results.append(next_tracking_number(day))
+    except Exception as exc:  # reported, not retried: the test wants none
+        errors.append(f"{exc.__class__.__name__}: {exc}")
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(120)
+print(json.dumps({"results": results, "errors": errors, "vendor": connection.vendor}))
+"""
+
+
+def test_tracking_numbers_are_unique_under_concurrency(world):
+    """8 threads × 10 numbers for one day, each thread on its own database connection, no retries.
+
+    This runs against the module's real database (a SQLite *file*, or a real PostgreSQL database), not the
+    in-memory test database: there, threads share one cache with table-level locks that fail instead of waiting,
+    which would test SQLite's shared-cache mode rather than our code. On PostgreSQL it proves the row lock on the
+    day's counter (and the conflict-ignoring insert of its first row) hands out each number once; on SQLite it
+    proves that the insert-first transaction takes the database write lock at once, so concurrent allocations wait
+    (busy timeout) instead of failing. It cannot prove the absence of every interleaving.
+    """
+    out = world.query(CONCURRENCY, timeout=180)
+    assert out["errors"] == [], out["errors"]
+    numbers = out["results"]
+    assert len(numbers) == 80 and len(set(numbers)) == 80
+    assert all(n.startswith("AK20990101") for n in numbers)
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 81))
+
+
+def test_forged_webhook_is_refused(client):
+    """The signature is checked before anything else: no database needed."""
+    body = json.dumps({"tracking_number": "AK20260101000001", "status": "accepted"}).encode()
+    response = client.post("/intake/webhook/", body, content_type="application/json",
+                           HTTP_X_INTAKE_SIGNATURE="sha256=" + "0" * 64, HTTP_HOST="localhost")
+    assert response.status_code == 403
+    assert response.json() == {"error": "bad signature"}
+    response = client.post("/intake/webhook/", body, content_type="application/json", HTTP_HOST="localhost")
+    assert response.status_code == 403
