@@ -4,11 +4,11 @@ from django.db import models
 
 
 class ItemKind(models.TextChoices):
-    LICENCE = "行政许可"
-    CONFIRMATION = "行政确认"
-    BENEFIT = "行政给付"
-    PUBLIC_SERVICE = "公共服务"
-    OTHER = "其他行政权力"
+    LICENCE = "行政许可", "行政许可"
+    CONFIRMATION = "行政确认", "行政确认"
+    BENEFIT = "行政给付", "行政给付"
+    PUBLIC_SERVICE = "公共服务", "公共服务"
+    OTHER = "其他行政权力", "其他行政权力"
 
 
 class FieldType(models.TextChoices):
@@ -25,12 +25,12 @@ class FieldType(models.TextChoices):
 
 
 class Category(models.TextChoices):
-    MARKET_ENTRY = "市场准入"
-    OPERATION = "生产经营"
-    CONSTRUCTION = "工程建设"
-    SOCIAL = "社会事务"
-    PERSONAL = "个人生活"
-    EXIT = "企业退出"
+    MARKET_ENTRY = "市场准入", "市场准入"
+    OPERATION = "生产经营", "生产经营"
+    CONSTRUCTION = "工程建设", "工程建设"
+    SOCIAL = "社会事务", "社会事务"
+    PERSONAL = "个人生活", "个人生活"
+    EXIT = "企业退出", "企业退出"
 
 
 class Audience(models.TextChoices):
@@ -39,9 +39,9 @@ class Audience(models.TextChoices):
 
 
 class OnlineLevel(models.TextChoices):
-    FULLY_ONLINE = "全程网办"
-    ONLINE_PRECHECK = "网上预审"
-    WINDOW = "窗口办理"
+    FULLY_ONLINE = "全程网办", "全程网办"
+    ONLINE_PRECHECK = "网上预审", "网上预审"
+    WINDOW = "窗口办理", "窗口办理"
 
 
 class Delivery(models.TextChoices):
@@ -51,17 +51,17 @@ class Delivery(models.TextChoices):
 
 
 class MaterialSource(models.TextChoices):
-    APPLICANT = "申请人自备"
-    GOVERNMENT = "政府部门核发"
-    E_LICENCE = "电子证照免提交"
-    AGENCY = "中介机构出具"
+    APPLICANT = "申请人自备", "申请人自备"
+    GOVERNMENT = "政府部门核发", "政府部门核发"
+    E_LICENCE = "电子证照免提交", "电子证照免提交"
+    AGENCY = "中介机构出具", "中介机构出具"
 
 
 class MaterialForm(models.TextChoices):
-    ORIGINAL = "原件"
-    COPY = "复印件"
-    BOTH = "原件及复印件"
-    ELECTRONIC = "电子件"
+    ORIGINAL = "原件", "原件"
+    COPY = "复印件", "复印件"
+    BOTH = "原件及复印件", "原件及复印件"
+    ELECTRONIC = "电子件", "电子件"
 
 
 class SiteLevel(models.TextChoices):
