@@ -1,0 +1,59 @@
+"""Vocabularies of the comprehensive window (综合窗口). Values are stored; labels are shown."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "综合窗口受理人员"
+    REVIEWER = "reviewer", "部门审批人员"
+    SUPERVISOR = "supervisor", "督查人员"
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", "待受理"
+    RETURNED = "returned", "退回补正"
+    IN_APPROVAL = "in_approval", "联办审批中"
+    DECIDED = "decided", "审批完毕待出件"
+    ISSUED = "issued", "已统一出件"
+    DELIVERED = "delivered", "已送达"
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", "审批中"
+    APPROVED = "approved", "准予许可"
+    REJECTED = "rejected", "不予许可"
+
+
+class Delivery(models.TextChoices):
+    # The values are the ones intake's form and hand-off document use.
+    POST = "邮寄", "邮寄送达"
+    ONLINE = "网上", "网上获取（电子证照）"
+    PICKUP = "自取", "窗口自取"
+
+
+class Shipment(models.TextChoices):
+    NONE = "", "—"
+    SHIPPED = "shipped", "已寄出"
+    SIGNED = "signed", "已签收"
+    FAILED = "failed", "投递失败"
+
+
+class Via(models.TextChoices):
+    IN_PROCESS = "in_process", "系统内推送"
+    HTTP = "http", "接口推送"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "待回访整改"
+    CLOSED = "closed", "已办结"
+
+
+#: Statuses in which the case is still running against its promised deadline.
+RUNNING = frozenset({CaseStatus.RECEIVED, CaseStatus.IN_APPROVAL, CaseStatus.DECIDED})
+#: Working days before the deadline from which a case is flagged "due soon".
+DUE_SOON_WORKDAYS = 3
+#: A bad rating (差评) is at most this score; it opens a follow-up due in FOLLOW_UP_WORKDAYS working days.
+BAD_RATING = 2
+FOLLOW_UP_WORKDAYS = 15
+#: Used when the catalogue does not know the theme (e.g. a window deployment without the catalogue).
+DEFAULT_PROMISED_DAYS = 20

@@ -1,0 +1,41 @@
+"""The clerk's queue filters (django-filter)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from wagtail.models import Site
+
+from . import workdays
+from .constants import DUE_SOON_WORKDAYS, RUNNING, CaseStatus
+from .models import Case
+
+DUE_CHOICES = [("overdue", "已超期"), ("soon", "即将到期"), ("week", "7日内到期")]
+
+
+class CaseFilter(django_filters.FilterSet):
+    site = django_filters.ModelChoiceFilter(label="来源站点", queryset=Site.objects.order_by("-is_default_site", "site_name"))
+    theme_code = django_filters.ChoiceFilter(label="主题", choices=[], empty_label="全部主题")
+    status = django_filters.ChoiceFilter(label="状态", choices=CaseStatus.choices, empty_label="全部状态")
+    due = django_filters.ChoiceFilter(label="办结期限", choices=DUE_CHOICES, method="filter_due", empty_label="不限")
+    tracking_number = django_filters.CharFilter(label="办件编号", lookup_expr="icontains")
+
+    class Meta:
+        model = Case
+        fields = ["site", "theme_code", "status", "due", "tracking_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        themes = self.queryset.order_by("theme_code").values_list("theme_code", "theme_title").distinct()
+        self.filters["theme_code"].extra["choices"] = [(c, f"{t}（{c}）") for c, t in themes]
+
+    def filter_due(self, queryset, name, value):
+        today = workdays.today()
+        running = queryset.filter(status__in=RUNNING, due_date__isnull=False)
+        if value == "overdue":
+            return running.filter(due_date__lt=today)
+        if value == "soon":
+            return running.filter(due_date__gte=today,
+                                  due_date__lte=workdays.add_workdays(today, DUE_SOON_WORKDAYS))
+        return running.filter(due_date__gte=today, due_date__lte=today + timedelta(days=7))

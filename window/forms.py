@@ -1,0 +1,113 @@
+"""Forms of the window. Chinese labels; result files are checked by their first bytes, not their name."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .constants import Shipment
+
+MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+MAX_RESULT_BYTES = 20 * 2**20
+
+
+def sniff(upload) -> str | None:
+    """The content type by magic bytes (PDF/JPEG/PNG), or None."""
+    head = upload.read(8)
+    upload.seek(0)
+    return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
+
+
+class ReturnForm(forms.Form):
+    """一次性告知: tick every material and field to fix, and say how, all at once."""
+
+    materials = forms.MultipleChoiceField(label="需补正的材料", required=False, widget=forms.CheckboxSelectMultiple)
+    fields = forms.MultipleChoiceField(label="需更正的表单内容", required=False, widget=forms.CheckboxSelectMultiple)
+    other = forms.CharField(label="补正要求说明", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="写明每项需要怎样补正，一次告知全部问题。")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["materials"].choices = [(m["code"], f"{m['name']}（{m['file_name']}）") for m in case.materials]
+        self.fields["fields"].choices = [(f["code"], f["label"]) for f in case.fields]
+        self.case = case
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("materials") or data.get("fields") or (data.get("other") or "").strip()):
+            raise forms.ValidationError("请至少列明一项需要补正的材料或内容。")
+        return data
+
+    def problems(self) -> list[str]:
+        names = {m["code"]: m["name"] for m in self.case.materials}
+        labels = {f["code"]: f["label"] for f in self.case.fields}
+        out = [f"材料：{names[c]}" for c in self.cleaned_data["materials"]]
+        out += [f"填写内容：{labels[c]}" for c in self.cleaned_data["fields"]]
+        if self.cleaned_data["other"].strip():
+            out.append(self.cleaned_data["other"].strip())
+        return out
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="审批结论", choices=[("approve", "准予许可"), ("reject", "不予许可")],
+                                 widget=forms.RadioSelect)
+    licence_number = forms.CharField(label="证照编号", max_length=64, required=False)
+    result_file = forms.FileField(label="结果文件（PDF、JPG或PNG）", required=False)
+    reason = forms.CharField(label="不予许可理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_result_file(self):
+        upload = self.cleaned_data.get("result_file")
+        if upload:
+            if upload.size > MAX_RESULT_BYTES:
+                raise forms.ValidationError("结果文件不能超过20MB。")
+            if sniff(upload) is None:
+                raise forms.ValidationError("结果文件须为PDF、JPG或PNG格式（按文件内容识别）。")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and not (data.get("licence_number") or data.get("result_file")):
+            raise forms.ValidationError("准予许可须填写证照编号或上传结果文件。")
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            raise forms.ValidationError("不予许可须写明理由。")
+        return data
+
+
+class InspectionForm(forms.Form):
+    tasks = forms.MultipleChoiceField(label="参加踏勘的部门事项", widget=forms.CheckboxSelectMultiple)
+    date = forms.DateField(label="踏勘日期", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="踏勘地点", max_length=200)
+    findings = forms.CharField(label="踏勘结论", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].choices = [(str(t.pk), f"{t.department_name or t.department_code}：{t.item_name}")
+                                        for t in case.tasks.all()]
+
+
+class ShipForm(forms.Form):
+    waybill = forms.CharField(label="快递运单号", max_length=40)
+
+
+class ShipmentForm(forms.Form):
+    status = forms.ChoiceField(label="快递状态", choices=[(Shipment.SIGNED, "已签收"), (Shipment.FAILED, "投递失败")])
+
+
+class PickupForm(forms.Form):
+    code = forms.CharField(label="申请人出示的取件码", max_length=6)
+
+
+class LookupForm(forms.Form):
+    tracking_number = forms.CharField(label="办件编号", max_length=20)
+    phone = forms.CharField(label="联系手机", max_length=11, help_text="提交申请时填写的手机号码。")
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(label="服务评分", coerce=int, widget=forms.RadioSelect,
+                                   choices=[(5, "5分 非常满意"), (4, "4分 满意"), (3, "3分 基本满意"),
+                                            (2, "2分 不满意"), (1, "1分 非常不满意")])
+    comment = forms.CharField(label="评价内容（选填）", required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowUpForm(forms.Form):
+    resolution = forms.CharField(label="整改回访情况", widget=forms.Textarea(attrs={"rows": 3}))
