@@ -213,6 +213,9 @@ def report(results: dict) -> str:
             lines.append(f"  清单接口 / 基线        {h['checklist_vs_ping']:>8.3f}")
         if h.get("checklist_note"):
             lines.append(f"  注：{h['checklist_note']}")
+    for key, title in (("search", "搜索"), ("intake", "一次表单与移交")):
+        if results.get(key):
+            lines += ["", f"{title}:", json.dumps(results[key], ensure_ascii=False, indent=2)]
     lines += ["", f"结果已写入 {RESULTS / 'latest.json'}"]
     return "\n".join(lines)
 
@@ -223,6 +226,8 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=4, help="负载进程的并发线程数")
     parser.add_argument("--skip-import", action="store_true", help="跳过目录导入计时")
     parser.add_argument("--skip-http", action="store_true", help="跳过 gunicorn 负载测试")
+    parser.add_argument("--skip-search", action="store_true", help="跳过搜索计时（数据库与 OpenSearch）")
+    parser.add_argument("--skip-intake", action="store_true", help="跳过一次表单提交与移交计时")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
@@ -239,6 +244,16 @@ def main(argv=None) -> None:
     if not args.skip_http:
         print("gunicorn 负载测试…", flush=True)
         results["http"] = bench_http(theme, spec, args.seconds, args.threads)
+    if not args.skip_search:
+        print("搜索计时（数据库、OpenSearch）…", flush=True)
+        from bench import search_bench
+
+        results["search"] = search_bench.run()
+    if not args.skip_intake:
+        print("一次表单提交与移交计时…", flush=True)
+        from bench import intake_bench
+
+        results["intake"] = intake_bench.run()
     results["total_s"] = round(time.perf_counter() - began, 1)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
