@@ -21,6 +21,9 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_catalogue
 	$(PY) manage.py setup_editorial
+	$(PY) manage.py import_translations demo/translations/en
+	if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -l en --ignore '.venv/*' -v 0; fi
+	$(PY) manage.py seed_workdays
 	$(PY) manage.py rebuild_search_index --no-progress
 	$(PY) manage.py ensure_dev_admin
 

@@ -11,8 +11,8 @@ from wagtail.models import Site
 
 from guides.models import ThemePage
 
-from .forms import SiteScopedForm
 from .constants import OVERRIDABLE_FIELDS, Role
+from .forms import SiteScopedForm
 
 
 class SiteRole(models.Model):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -16,10 +17,8 @@ urlpatterns = [
     path("api/themes/", guides_api.theme_list, name="api-theme-list"),
     path("api/themes/<str:code>/", guides_api.theme_detail, name="api-theme-detail"),
     path("api/themes/<str:code>/checklist/", screening_api.theme_checklist, name="api-theme-checklist"),
-    # Before Wagtail's catch-all, which would otherwise look for a page at /search/.
-    path("search/", search_views.search_page, name="search"),
-    path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
     path("intake/", include("intake.urls")),
+    path("window/", include("window.urls")),
 ]
 
 if settings.DEBUG:
@@ -29,4 +28,11 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Public pages: Chinese unprefixed (the default), English under /en/. Admin, API and documents stay unprefixed.
+urlpatterns += i18n_patterns(
+    # Before Wagtail's catch-all, which would otherwise look for a page at /search/.
+    path("search/", search_views.search_page, name="search"),
+    path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -1,8 +1,16 @@
-"""JSON API for other channels (apps, kiosks, other government systems): the current site's themes."""
+"""JSON API for other channels (apps, kiosks, other government systems): the current site's themes.
 
+The API stays unprefixed (/api/...) and Chinese by default. ``?lang=en`` asks for English: messages in English
+and, where a theme has a live English translation, its texts. Only the explicit parameter counts, not
+Accept-Language, so a URL always gives the same answer (caches, other systems' logs).
+"""
+
+from django.conf import settings
 from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from wagtail.models import Site
+from wagtail.models import Locale, Site
 
 from .queries import site_theme, site_themes
 from .spec import ThemeGuide
@@ -13,10 +21,28 @@ def json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
+LANG_PARAM = "lang"
+
+
+def api_language(request) -> str:
+    wanted = request.GET.get(LANG_PARAM, "")
+    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def in_language(page, language: str):
+    """The live translation of ``page`` in ``language``, else ``page`` itself (Chinese is always complete)."""
+    if page is None or language == settings.LANGUAGE_CODE:
+        return page
+    locale = Locale.objects.filter(language_code=language).first()
+    target = page.get_translation_or_none(locale) if locale is not None else None
+    return target.specific if target is not None and target.live else page
+
+
 def _site_or_404(request):
     site = Site.find_for_request(request)
     if site is None:
-        return None, json_error(404, "unknown_site", "没有与该域名对应的站点。")
+        with translation.override(api_language(request)):
+            return None, json_error(404, "unknown_site", _("没有与该域名对应的站点。"))
     return site, None
 
 
@@ -40,10 +66,14 @@ def theme_detail(request, code):
     site, error = _site_or_404(request)
     if error:
         return error
-    page = site_theme(site, code)
+    language = api_language(request)
+    page = in_language(site_theme(site, code), language)
     if page is None:
-        return json_error(404, "unknown_theme", f"本站点没有编码为 {code} 的主题服务。", theme=code)
-    guide = ThemeGuide.for_page(page)
+        with translation.override(language):
+            return json_error(404, "unknown_theme", _("本站点没有编码为 %(code)s 的主题服务。") % {"code": code},
+                              theme=code)
+    with translation.override(language):
+        guide = ThemeGuide.for_page(page)
     spec = guide.spec
     items = [
         {"code": iv.item.code, "name": iv.item.name, "kind": iv.item.kind,

@@ -23,6 +23,15 @@ class CodeBlock(blocks.RegexBlock):
 
     def get_translatable_segments(self, value):
         return []
+
+
+class RegistryChooserBlock(SnippetChooserBlock):
+    """A registry row (item, material, form field). Not overridable in a translation: it decides the checklist."""
+
+    def get_translatable_segments(self, value):
+        return []
+
+
 OPERATOR_CHOICES = [("in", "单选题的答案是其中之一"), ("has", "多选题的答案包含")]
 
 
@@ -77,7 +86,7 @@ class ConditionBlock(blocks.StructBlock):
 class ThemeItemBlock(blocks.StructBlock):
     """A government service item (事项) bundled into the theme, with the situations that need it."""
 
-    item = SnippetChooserBlock("guides.ServiceItem", label="事项")
+    item = RegistryChooserBlock("guides.ServiceItem", label="事项")
     when = ConditionBlock(label="适用条件")
 
     class Meta:
@@ -117,7 +126,7 @@ class QuestionBlock(blocks.StructBlock):
 class MaterialRequirementBlock(blocks.StructBlock):
     """A material (材料) the theme asks for: which items it serves and in which situations."""
 
-    material = SnippetChooserBlock("guides.Material", label="材料")
+    material = RegistryChooserBlock("guides.Material", label="材料")
     name = blocks.CharBlock(max_length=300, label="本主题中的名称")
     source = blocks.ChoiceBlock(choices=SOURCE_CHOICES, label="来源")
     form = blocks.ChoiceBlock(choices=FORM_CHOICES, label="形式")
@@ -152,7 +161,7 @@ class StepBlock(blocks.StructBlock):
 class FormFieldUseBlock(blocks.StructBlock):
     """A unified-form field (一次表单字段) the theme asks, optionally only in some situations."""
 
-    field = SnippetChooserBlock("guides.FormField", label="字段")
+    field = RegistryChooserBlock("guides.FormField", label="字段")
     when = ConditionBlock(label="适用条件")
 
     class Meta:

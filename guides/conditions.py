@@ -127,16 +127,20 @@ def describe(cond: dict | None, questions: list[dict]) -> str:
                 return o["label"]
         return oid
 
+    # Interface words, in the active language (the question and option texts are the page's own language).
+    from django.utils.translation import gettext as _
+
     def words(c) -> str:
         if "all" in c:
-            return "并且".join(words(x) for x in c["all"])
+            return _("并且").join(words(x) for x in c["all"])
         if "any" in c:
-            return "或者".join(words(x) for x in c["any"])
+            return _("或者").join(words(x) for x in c["any"])
         if "not" in c:
-            return f"并非（{words(c['not'])}）"
+            return _("并非（%(words)s）") % {"words": words(c["not"])}
         text = by_id.get(c["q"], {}).get("text", c["q"])
         if "in" in c:
-            return f"“{text}”选择“{'”或“'.join(label(c['q'], o) for o in c['in'])}”"
-        return f"“{text}”包含“{label(c['q'], c['has'])}”"
+            return _("“%(question)s”选择“%(options)s”") % {
+                "question": text, "options": _("”或“").join(label(c["q"], o) for o in c["in"])}
+        return _("“%(question)s”包含“%(option)s”") % {"question": text, "option": label(c["q"], c["has"])}
 
-    return f"当{words(cond)}时"
+    return _("当%(words)s时") % {"words": words(cond)}

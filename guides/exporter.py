@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from wagtail.models import Locale
+
 from home.models import HomePage
 
 from .catalogue import dump_yaml
@@ -36,7 +38,7 @@ def export_catalogue(root: Path | str) -> int:
         fields.append(row)
     _write(root / "fields.yaml", fields)
     # The city first, as sites.yaml requires.
-    homes = sorted(HomePage.objects.all(), key=lambda h: (h.level != "city", h.path))
+    homes = sorted(HomePage.objects.filter(locale=Locale.get_default()), key=lambda h: (h.level != "city", h.path))
     _write(root / "sites.yaml", [{"code": h.site_code, "name": h.title, "level": h.level} for h in homes])
     site_of_home = {h.pk: h.site_code for h in homes}
     locations = []
@@ -50,7 +52,7 @@ def export_catalogue(root: Path | str) -> int:
         _write(root / "locations.yaml", locations)
 
     home_by_path = {h.path: h for h in homes}
-    pages = list(ThemePage.objects.select_related("category").order_by("code", "path"))
+    pages = list(ThemePage.objects.filter(locale=Locale.get_default()).select_related("category").order_by("code", "path"))
     sites_of_code = defaultdict(list)
     for p in pages:
         home = home_by_path.get(p.path[: 2 * ThemePage.steplen])

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 from pypinyin import lazy_pinyin
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
 
@@ -100,7 +100,8 @@ def _publish(page: Page) -> None:
 def _site_tree(cat: Catalogue) -> dict[str, tuple[Site, ThemeIndexPage]]:
     """Each catalogue site: a Wagtail Site whose root is its HomePage, with one ThemeIndexPage below."""
     root = Page.get_first_root_node()
-    homes = {h.site_code: h for h in HomePage.objects.all()}
+    # The catalogue is the Chinese source; English homes are its translations (import_translations).
+    homes = {h.site_code: h for h in HomePage.objects.filter(locale=Locale.get_default())}
     tree = {}
     for position, s in enumerate(cat.sites):
         home = homes.get(s["code"])
@@ -159,7 +160,7 @@ def import_catalogue(cat: Catalogue, progress: Callable[[Iterable], Iterable] = 
         city_code = cat.sites[0]["code"]
         # Keyed by the parent's tree path: no query per page to find its parent.
         existing: dict[tuple[str, str], ThemePage] = {
-            (p.path[: -ThemePage.steplen], p.code): p for p in ThemePage.objects.all()
+            (p.path[: -ThemePage.steplen], p.code): p for p in ThemePage.objects.filter(locale=Locale.get_default())
         }
         lookups = Lookups.everything()
         for spec in progress(cat.themes):

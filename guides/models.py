@@ -11,6 +11,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from counties.forms import SiteScopedForm
 
@@ -23,8 +24,11 @@ class Department(index.Indexed, models.Model):
     code = models.CharField("编码", max_length=16, unique=True)
     name = models.CharField("名称", max_length=200)
     short = models.CharField("简称", max_length=100)
+    # Registries are shared rows, not pages: their English names sit beside the Chinese (guides.i18n.localized).
+    name_en = models.CharField("英文名称", max_length=300, blank=True)
+    short_en = models.CharField("英文简称", max_length=150, blank=True)
 
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("short")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("short"), FieldPanel("name_en"), FieldPanel("short_en")]
     search_fields = [index.SearchField("name"), index.SearchField("short"), index.FilterField("code")]
 
     class Meta:
@@ -46,9 +50,10 @@ class ServiceItem(index.Indexed, models.Model):
     promised_days = models.PositiveIntegerField("承诺办结时限（工作日）")
     fee = models.CharField("收费", max_length=200, default="不收费")
     basis = models.JSONField("设定依据", default=list, help_text="每条依据一项。")
+    name_en = models.CharField("英文名称", max_length=400, blank=True)
 
     panels = [
-        FieldPanel("code"), FieldPanel("name"), FieldPanel("kind"), FieldPanel("department"),
+        FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("kind"), FieldPanel("department"),
         FieldRowPanel([FieldPanel("legal_days"), FieldPanel("promised_days")]),
         FieldPanel("fee"), FieldPanel("basis"),
     ]
@@ -72,8 +77,9 @@ class ServiceItem(index.Indexed, models.Model):
 class Material(index.Indexed, models.Model):
     code = models.CharField("材料编码", max_length=64, unique=True)
     name = models.CharField("规范名称", max_length=300)
+    name_en = models.CharField("英文名称", max_length=400, blank=True)
 
-    panels = [FieldPanel("code"), FieldPanel("name")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en")]
     search_fields = [index.SearchField("name"), index.SearchField("code")]
 
     class Meta:
@@ -91,8 +97,9 @@ class FormField(index.Indexed, models.Model):
     label = models.CharField("标签", max_length=200)
     type = models.CharField("类型", max_length=16, choices=FieldType.choices)
     choices = models.JSONField("可选值", default=list, blank=True, help_text="仅“选择”类型需要。")
+    label_en = models.CharField("英文标签", max_length=300, blank=True)
 
-    panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("type"), FieldPanel("choices")]
+    panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("label_en"), FieldPanel("type"), FieldPanel("choices")]
     search_fields = [index.SearchField("label"), index.SearchField("code")]
 
     class Meta:
@@ -244,6 +251,23 @@ class ThemePage(RoutablePageMixin, Page):
 
     parent_page_types = ["guides.ThemeIndexPage"]
     subpage_types = []
+
+    # Only words are translated: the code, the vocabularies and the figures are copied from the Chinese source on
+    # every sync, and the identifiers inside the StreamFields are CodeBlocks / RegistryChooserBlocks that yield no
+    # segment, so an English page always selects exactly what its source selects.
+    override_translatable_fields = [
+        SynchronizedField("code", overridable=False),
+        SynchronizedField("category", overridable=False),
+        SynchronizedField("audience", overridable=False),
+        SynchronizedField("online", overridable=False),
+        SynchronizedField("delivery", overridable=False),
+        TranslatableField("fee"),
+        SynchronizedField("visits_before", overridable=False),
+        SynchronizedField("visits_after", overridable=False),
+        SynchronizedField("days_before", overridable=False),
+        SynchronizedField("days_after", overridable=False),
+        SynchronizedField("popularity", overridable=False),
+    ]
 
     class Meta:
         verbose_name = "主题服务"

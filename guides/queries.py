@@ -12,9 +12,13 @@ LISTING_FIELDS = ("id", "title", "slug", "url_path", "code", "category_id", "aud
                   "visits_before", "visits_after", "days_before", "days_after", "popularity", "path", "depth")
 
 
-def site_themes(site):
-    """The live themes a site offers: its own pages and the aliases of city themes it has not hidden."""
-    return (ThemePage.objects.live().public().descendant_of(site.root_page).exclude(code__in=hidden_codes(site))
+def site_themes(site, root=None):
+    """The live themes a site offers: its own pages and the aliases of city themes it has not hidden.
+
+    ``root`` is the site's home in another language (a translation of its root page): that language's themes.
+    """
+    root = root or site.root_page
+    return (ThemePage.objects.live().public().descendant_of(root).exclude(code__in=hidden_codes(site))
             .select_related("category").only(*LISTING_FIELDS, "category__name", "category__slug"))
 
 
@@ -37,7 +41,7 @@ def locations_for_site(site) -> list[ServiceLocation]:
 
 
 def home_context(home, site) -> dict:
-    themes = site_themes(site) if site is not None else ThemePage.objects.none()
+    themes = site_themes(site, root=home) if site is not None else ThemePage.objects.none()
     counts = dict(themes.order_by().values_list("category").annotate(n=Count("id")))
     categories = [(c, counts.get(c.pk, 0)) for c in ThemeCategory.objects.all()]
     index_page = ThemeIndexPage.objects.live().child_of(home).first()

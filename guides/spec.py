@@ -13,6 +13,7 @@ from screening.engine import lint_spec
 
 from .conditions import block_to_spec, describe, spec_to_block
 from .constants import FIXED_ACTORS
+from .i18n import localized
 from .models import Department, FormField, Material, ServiceItem, ThemePage
 
 
@@ -184,7 +185,9 @@ def apply_spec(page: ThemePage, spec: dict, registry) -> None:
     page.questions = [
         _child("question", {
             "id": q["id"], "text": q["text"], "help": q.get("help", ""), "type": q.get("type", "single"),
-            "options": [{"id": o["id"], "label": o["label"], "exclusive": bool(o.get("exclusive"))}
+            # Block format (with ids): wagtail-localize extracts option labels only from ListBlock items that
+            # have ids, and keeps their translations by id.
+            "options": [_child("item", {"id": o["id"], "label": o["label"], "exclusive": bool(o.get("exclusive"))})
                         for o in q["options"]],
             "show_if": spec_to_block(q.get("show_if")),
         })
@@ -292,7 +295,8 @@ class ThemeGuide:
         steps = []
         for s in spec["steps"]:
             department = lookups.departments.get(s["actor"])
-            steps.append({**s, "actor_label": department.short if department else s["actor"]})
+            # Resolved while rendering (inside the language-keyed template cache): the active language's name.
+            steps.append({**s, "actor_label": localized(department, "short") if department else s["actor"]})
         return cls(
             spec=spec,
             items=items,

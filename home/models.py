@@ -3,12 +3,15 @@
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, Site
+from wagtail_localize.fields import SynchronizedField
 
 from guides.constants import SiteLevel
 
 
 class HomePage(Page):
-    site_code = models.SlugField("站点编码", max_length=32, unique=True,
+    # Not unique: the English home of a site is a translation carrying the same code (a constraint cannot span
+    # Page.locale from here); the importer keys the Chinese homes by it.
+    site_code = models.SlugField("站点编码", max_length=32,
                                  help_text="与目录 sites.yaml 中的编码一致，如 ankang、hanbin。")
     level = models.CharField("层级", max_length=8, choices=SiteLevel.choices, default=SiteLevel.COUNTY)
     intro = models.TextField("欢迎语", blank=True)
@@ -17,6 +20,8 @@ class HomePage(Page):
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["guides.ThemeIndexPage"]
+
+    override_translatable_fields = [SynchronizedField("site_code", overridable=False), SynchronizedField("level", overridable=False)]
 
     class Meta:
         verbose_name = "站点首页"

@@ -516,17 +516,50 @@ def _compile_theme(theme: Theme) -> _Compiled:
 # --------------------------------------------------------------------------- answers
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for extraction (makemessages' keyword) without importing Django."""
+    return message
+
+
+# The visitor's error messages by code, in Chinese (the source language; the msgids of the site's catalogue).
+# Placeholders: {text} the question, {value} the rejected value, {label} the exclusive option. The engine stays
+# free of Django: a web layer passes its gettext to AnswerError.render for another language.
+ANSWER_MESSAGES: dict[str, str] = {
+    "unknown_option": gettext_noop("“{text}”没有“{value}”这个选项，请重新选择。"),
+    "hidden_question": gettext_noop("根据您前面的回答，不需要回答“{text}”，请重新确认您的选择。"),
+    "multiple_values_for_single": gettext_noop("“{text}”只能选择一项，请重新选择。"),
+    "exclusive_combined": gettext_noop("“{text}”中的“{label}”只能单独选择，不能和其他选项一起选，请重新选择。"),
+    "empty_multi": gettext_noop("“{text}”至少要选择一项。"),
+    "empty": gettext_noop("请回答“{text}”。"),
+    "unknown_question": gettext_noop("您的回答中有本事项不包含的问题，请从头重新填写。"),
+}
+
+
+def _identity(message: str) -> str:
+    return message
+
+
 @dataclass(frozen=True)
 class AnswerError:
-    """An invalid answer. ``message`` is plain Chinese for the visitor."""
+    """An invalid answer. ``message`` is plain Chinese for the visitor; `render` gives it in another language."""
 
     question: str
     value: str
     code: ErrorCode
     message: str
+    # (message key, placeholders) that produced ``message``, so a caller can render it in another language.
+    template: tuple[str, tuple[tuple[str, str], ...]] = field(default=("", ()), compare=False, repr=False)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"question": self.question, "value": self.value, "code": self.code, "message": self.message}
+    def render(self, translate: Callable[[str], str] = _identity) -> str:
+        """The message through ``translate`` (e.g. Django's gettext): translated template, then placeholders."""
+        key, params = self.template
+        if not key:
+            return self.message
+        return translate(ANSWER_MESSAGES[key]).format(**dict(params))
+
+    def as_dict(self, translate: Callable[[str], str] | None = None) -> dict[str, str]:
+        message = self.message if translate is None else self.render(translate)
+        return {"question": self.question, "value": self.value, "code": self.code, "message": message}
 
 
 def _shorten(value: str, limit: int = 20) -> str:
@@ -534,16 +567,14 @@ def _shorten(value: str, limit: int = 20) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
+def _answer_error(question_id: str, raw_value: str, code: ErrorCode, key: str, **params: str) -> AnswerError:
+    frozen = tuple(sorted(params.items()))
+    return AnswerError(question_id, raw_value, code, ANSWER_MESSAGES[key].format(**params), (key, frozen))
+
+
 def _error(question: Question, code: ErrorCode, value: str, label: str = "") -> AnswerError:
-    text = question.text
-    message = {
-        "unknown_option": f"“{text}”没有“{_shorten(value)}”这个选项，请重新选择。",
-        "hidden_question": f"根据您前面的回答，不需要回答“{text}”，请重新确认您的选择。",
-        "multiple_values_for_single": f"“{text}”只能选择一项，请重新选择。",
-        "exclusive_combined": f"“{text}”中的“{label}”只能单独选择，不能和其他选项一起选，请重新选择。",
-        "empty": f"“{text}”至少要选择一项。" if question.multi else f"请回答“{text}”。",
-    }[code]
-    return AnswerError(question.id, value, code, message)
+    key = "empty_multi" if code == "empty" and question.multi else code
+    return _answer_error(question.id, value, code, key, text=question.text, value=_shorten(value), label=label)
 
 
 def _display(raw: object) -> str:
@@ -805,7 +836,7 @@ def evaluate(theme: Theme, answers: Mapping[str, object]) -> Outcome:
     valid, shown, errors = _check(theme, answers)
     known = theme._compiled.question_index
     for key in sorted(str(k) for k in answers if k not in known):
-        errors.append(AnswerError(key, key, "unknown_question", "您的回答中有本事项不包含的问题，请从头重新填写。"))
+        errors.append(_answer_error(key, key, "unknown_question", "unknown_question"))
     return _outcome(theme, valid, shown, errors)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 DEFAULT_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -73,8 +75,11 @@ def checklist_pdf_bytes(context: dict) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = register_font()
-    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    font = register_font()  # the CJK fonts found here carry Latin glyphs too, so English needs no second font
+    # CJK wrapping breaks anywhere, which would split English words; English wraps at spaces.
+    wrap = None if (get_language() or "").startswith("en") else "CJK"
+    sep, semi = (", ", "; ") if wrap is None else ("、", "；")
+    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap=wrap)
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12)
     h1 = ParagraphStyle("h1", parent=base, fontSize=18, leading=24, spaceAfter=4)
     h2 = ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4)
@@ -93,47 +98,56 @@ def checklist_pdf_bytes(context: dict) -> bytes:
 
     page, theme = context["page"], context["theme"]
     site = context.get("site")
-    story = [p("一次告知单", h1), p(f"{page.title}（主题编码 {theme.code}）", h2)]
+    story = [p(_("一次告知单"), h1), p(_("%(title)s（主题编码 %(code)s）") % {"title": page.title, "code": theme.code}, h2)]
     if site is not None:
         story.append(p(site.site_name, small))
-    story.append(p("您的情况", h2))
+    story.append(p(_("您的情况"), h2))
     for row in context["answers"]:
-        story.append(p(f"{row.question.text}　{'、'.join(row.labels)}"))
+        story.append(p(f"{row.question.text}　{sep.join(row.labels)}"))
 
     if not context["applies"]:
-        story += [p("本主题服务不适用于您", h2),
-                  p("根据您的回答，不需要通过本主题办理任何事项。如有疑问请电话咨询，或单独办理以下事项：")]
-        story += [p(f"· {i.name}（{i.department_name}）") for i in context["all_items"]]
+        story += [p(_("本主题服务不适用于您"), h2),
+                  p(_("根据您的回答，不需要通过本主题办理任何事项。如有疑问请电话咨询，或单独办理以下事项："))]
+        story += [p(f"· {i.name}（{i.department_name}）" if wrap else f"· {i.name} ({i.department_name})")
+                  for i in context["all_items"]]
     else:
         width = A4[0] - 40 * mm
-        story.append(p(f"需要办理的事项（{len(context['items'])} 项）", h2))
-        story.append(table([[p("事项"), p("部门"), p("承诺时限")]] +
-                           [[p(i.name), p(i.department_name), p(f"{i.promised_days} 个工作日" if i.promised_days else "即办")]
+        story.append(p(_("需要办理的事项（%(n)s 项）") % {"n": len(context["items"])}, h2))
+        story.append(table([[p(_("事项")), p(_("部门")), p(_("承诺时限"))]] +
+                           [[p(i.name), p(i.department_name),
+                             p(_("%(n)s 个工作日") % {"n": i.promised_days} if i.promised_days else _("即办"))]
                             for i in context["items"]], [width * 0.5, width * 0.3, width * 0.2]))
-        story.append(p(f"需要提交的材料（{len(context['to_submit'])} 种）", h2))
-        rows = [[p("材料"), p("形式 / 份数"), p("来源"), p("用于事项")]]
+        story.append(p(_("需要提交的材料（%(n)s 种）") % {"n": len(context["to_submit"])}, h2))
+        rows = [[p(_("材料")), p(_("形式 / 份数")), p(_("来源")), p(_("用于事项"))]]
         for m in context["to_submit"]:
-            name = m["name"] + (f"（{m['note']}）" if m["note"] else "")
-            rows.append([p(name), p(f"{m['form']} {m['copies']} 份"), p(m["source"]), p("；".join(m["items"]), small)])
+            name = m["name"] + ((f"（{m['note']}）" if wrap else f" ({m['note']})") if m["note"] else "")
+            rows.append([p(name), p(_("%(form)s %(copies)s 份") % {"form": m["form"], "copies": m["copies"]}),
+                         p(m["source"]), p(semi.join(m["items"]), small)])
         story.append(table(rows, [width * 0.38, width * 0.17, width * 0.15, width * 0.3]))
         if context["exempt"]:
-            story.append(p("无需提交的材料（电子证照，窗口核验）", h2))
-            story += [p(f"· {m['name']}：无需提交（用于：{'；'.join(m['items'])}）") for m in context["exempt"]]
-        story.append(p("一次表单需准备的信息", h2))
-        story.append(p("、".join(context["fields"])))
-        story.append(p("办理流程", h2))
-        story += [p(f"{n}. {s['actor_label']}：{s['name']}" + (f"（{s['days']} 个工作日）" if s["days"] else ""))
+            story.append(p(_("无需提交的材料（电子证照，窗口核验）"), h2))
+            story += [p(_("· %(name)s：无需提交（用于：%(items)s）") % {"name": m["name"], "items": semi.join(m["items"])})
+                      for m in context["exempt"]]
+        story.append(p(_("一次表单需准备的信息"), h2))
+        story.append(p(sep.join(context["fields"])))
+        story.append(p(_("办理流程"), h2))
+        story += [p(f"{n}. {s['actor_label']}: {s['name']}" if not wrap else f"{n}. {s['actor_label']}：{s['name']}")
+                  if not s["days"] else
+                  p(_("%(n)s. %(actor)s：%(name)s（%(days)s 个工作日）") % {"n": n, "actor": s["actor_label"],
+                                                                     "name": s["name"], "days": s["days"]})
                   for n, s in enumerate(context["steps"], 1)]
         days, visits = context["days"], context["visits"]
-        story.append(p("时限与跑动次数", h2))
-        story.append(p(f"办理时限：集成前 {days['before']} 个工作日 → 集成后 {days['after']} 个工作日；"
-                       f"跑动次数：集成前 {visits['before']} 次 → 集成后 {visits['after']} 次。"))
-    story.append(p("办理地点", h2))
+        story.append(p(_("时限与跑动次数"), h2))
+        story.append(p(_("办理时限：集成前 %(db)s 个工作日 → 集成后 %(da)s 个工作日；跑动次数：集成前 %(vb)s 次 → 集成后 %(va)s 次。")
+                       % {"db": days["before"], "da": days["after"], "vb": visits["before"], "va": visits["after"]}))
+    story.append(p(_("办理地点"), h2))
     for loc in context["locations"]:
         windows = f"，{loc.windows}" if loc.windows else ""
-        story.append(p(f"{loc.name}：{loc.address}{windows}；{loc.hours}；咨询电话 {loc.phone}"))
+        story.append(p(_("%(name)s：%(address)s%(windows)s；%(hours)s；咨询电话 %(phone)s")
+                       % {"name": loc.name, "address": loc.address, "windows": windows, "hours": loc.hours,
+                          "phone": loc.phone}))
     if not context["locations"]:
-        story.append(p("请拨打 12345 政务服务便民热线咨询。"))
+        story.append(p(_("请拨打 12345 政务服务便民热线咨询。")))
 
     url = context["absolute_url"]
     widget = QrCodeWidget(url, barLevel="M")
@@ -141,10 +155,10 @@ def checklist_pdf_bytes(context: dict) -> bytes:
     size = 32 * mm
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
-    story += [Spacer(1, 6 * mm), drawing, p("窗口工作人员扫描二维码可打开本告知单：", small), p(url, small)]
+    story += [Spacer(1, 6 * mm), drawing, p(_("窗口工作人员扫描二维码可打开本告知单："), small), p(url, small)]
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"一次告知单 - {page.title}", author=site.site_name if site else "")
+                            bottomMargin=18 * mm, title=f"{_('一次告知单')} - {page.title}", author=site.site_name if site else "")
     doc.build(story)
     return buffer.getvalue()

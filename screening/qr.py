@@ -6,6 +6,7 @@ import qrcode
 import qrcode.image.svg
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 
 def qr_svg_markup(url: str) -> str:
@@ -18,6 +19,6 @@ def qr_svg_markup(url: str) -> str:
 
 def qr_svg(url: str) -> str:
     """The SVG wrapped for the page: labelled for screen readers, with the encoded URL in ``data-qr-url``."""
-    svg = qr_svg_markup(url).replace(
-        "<svg ", f'<svg role="img" aria-label="二维码：{escape(url)}" focusable="false" ', 1)
+    label = _("二维码：%(url)s") % {"url": url}  # outside the f-string, where xgettext can see it
+    svg = qr_svg_markup(url).replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" focusable="false" ', 1)
     return mark_safe(f'<div class="qr" data-qr-url="{escape(url)}">{svg}</div>')

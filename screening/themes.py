@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db.models.signals import post_delete, post_save
 
@@ -31,6 +31,10 @@ class ItemInfo:
     promised_days: int
     legal_days: int
     fee: str
+    # English registry names (guides.i18n); empty when not translated, then the Chinese is shown.
+    name_en: str = ""
+    department_name_en: str = ""
+    department_short_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,25 @@ class ScreeningTheme:
     items: dict[str, ItemInfo]
     field_labels: dict[str, str]
     departments: dict[str, tuple[str, str]]  # code -> (name, short)
+    field_labels_en: dict[str, str] = field(default_factory=dict)
+    departments_en: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def actor_label(self, actor: str) -> str:
         department = self.departments.get(actor)
         return department[1] or department[0] if department else actor
+
+    def in_english(self) -> ScreeningTheme:
+        """The same theme with the registries' English names where they exist (a copy; the cache keeps both)."""
+        return replace(
+            self,
+            items={code: replace(i, name=i.name_en or i.name, department_name=i.department_name_en or i.department_name,
+                                 department_short=i.department_short_en or i.department_short)
+                   for code, i in self.items.items()},
+            field_labels={code: self.field_labels_en.get(code) or label for code, label in self.field_labels.items()},
+            departments={code: tuple(en or zh for en, zh in zip(self.departments_en.get(code, ("", "")), names,
+                                                                strict=True))
+                         for code, names in self.departments.items()},
+        )
 
 
 def build(page) -> ScreeningTheme:
@@ -55,7 +74,7 @@ def build(page) -> ScreeningTheme:
     theme = Theme.from_spec(spec, lookups.item_registry())
     items = {
         i.code: ItemInfo(i.code, i.name, i.department.code, i.department.name, i.department.short,
-                         i.promised_days, i.legal_days, i.fee)
+                         i.promised_days, i.legal_days, i.fee, i.name_en, i.department.name_en, i.department.short_en)
         for i in lookups.items_by_pk.values()
     }
     return ScreeningTheme(
@@ -63,6 +82,8 @@ def build(page) -> ScreeningTheme:
         items=items,
         field_labels={f.code: f.label for f in lookups.fields_by_pk.values()},
         departments={code: (d.name, d.short) for code, d in lookups.departments.items()},
+        field_labels_en={f.code: f.label_en for f in lookups.fields_by_pk.values() if f.label_en},
+        departments_en={code: (d.name_en, d.short_en) for code, d in lookups.departments.items()},
     )
 
 

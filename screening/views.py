@@ -9,15 +9,17 @@ Two parameters belong to the wizard, not to the theme: ``_asked`` (the question 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from guides.i18n import is_english, vocab
 from screening.engine import AnswerError, Outcome, Question, evaluate, prune, to_query
 
 from .themes import ScreeningTheme, screening_for
@@ -90,6 +92,8 @@ def wizard(request, page):
         # The form carried later answers that the new choice may hide: drop them silently (engine.prune),
         # as the "修改" link promises. Hand-edited URLs (no _asked) still hear about them.
         errors = [e for e in errors if e.code != "hidden_question"]
+    # The engine's messages are Chinese templates; the visitor reads them in the page's language.
+    errors = [replace(e, message=e.render(_)) for e in errors]
     answers = prune(theme, raw)
     current = evaluate(theme, answers)
     changing = None
@@ -131,7 +135,7 @@ def _render_question(request, page, screening: ScreeningTheme, current: Outcome,
             number=position + 1,
             total=len(current.shown),
             back_url=wizard_url(request, page, theme, answers, previous.id) if previous else page_url(request, page),
-            back_label="上一题" if previous else "返回办事指南",
+            back_label=_("上一题") if previous else _("返回办事指南"),
             error_ids={e.question for e in errors},
         )
     status = 400 if errors else 200
@@ -144,6 +148,8 @@ def _render_question(request, page, screening: ScreeningTheme, current: Outcome,
 def _complete_outcome(request, page):
     """(screening, outcome) for complete valid answers, or (screening, redirect to the wizard)."""
     screening = screening_for(page)
+    if is_english():
+        screening = screening.in_english()
     outcome = evaluate(screening.theme, raw_answers(request.GET))
     if outcome.complete:
         return screening, outcome
@@ -160,7 +166,8 @@ def checklist_context(request, page, screening: ScreeningTheme, outcome: Outcome
     items = [screening.items[code] for code in outcome.items]
     names = {code: info.name for code, info in screening.items.items()}
     materials = [
-        {"code": m.code, "name": m.name, "form": m.form, "copies": m.copies, "source": m.source, "note": m.note,
+        {"code": m.code, "name": m.name, "form": vocab(m.form), "copies": m.copies, "source": vocab(m.source),
+         "note": m.note,
          "exempt": m.source == EXEMPT_SOURCE, "items": [names.get(c, c) for c in served]}
         for m, served in outcome.materials
     ]
@@ -179,7 +186,7 @@ def checklist_context(request, page, screening: ScreeningTheme, outcome: Outcome
         "to_submit": [m for m in materials if not m["exempt"]],
         "exempt": [m for m in materials if m["exempt"]],
         "fields": [screening.field_labels.get(code, code) for code in outcome.fields],
-        "steps": [{"name": s.name, "actor": s.actor, "actor_label": screening.actor_label(s.actor), "days": s.days}
+        "steps": [{"name": s.name, "actor": s.actor, "actor_label": vocab(screening.actor_label(s.actor)), "days": s.days}
                   for s in outcome.steps],
         # A county's own promise (counties.ThemeOverride) replaces the city's "after" figures on that county.
         "days": {**outcome.days, "after": local.days_after},
@@ -208,7 +215,8 @@ def checklist(request, page):
         # The unified online form (intake) takes the same answers, so the applicant does not answer twice.
         context["apply_url"] = f"{reverse('intake:apply', args=[screening.theme.code])}?{query(screening.theme, outcome.answers)}"
     # An F() update: concurrent visitors each count, and the page is not re-saved (no revision, no signals).
-    ThemePage.objects.filter(pk=page.pk).update(popularity=F("popularity") + 1)
+    # Counted on the page and its translations alike: popularity is synchronised from the source on translation.
+    ThemePage.objects.filter(translation_key=page.translation_key).update(popularity=F("popularity") + 1)
     return TemplateResponse(request, "screening/checklist.html", context)
 
 
@@ -223,7 +231,7 @@ def checklist_pdf(request, page):
         data = checklist_pdf_bytes(context)
     except FontUnavailable as exc:
         log.error("checklist PDF: %s", exc)
-        return HttpResponse("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存告知单，或联系网站管理员。",
+        return HttpResponse(_("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存告知单，或联系网站管理员。"),
                             status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="checklist-{screening.theme.code}.pdf"'

@@ -19,7 +19,7 @@ from typing import ClassVar, Protocol, TypeVar
 
 from django.conf import settings
 
-from .text import get_analyzer, normalize_query
+from .text import english_tokens, get_analyzer, normalize_query
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class SearchQuery:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     page: int = 1
     per_page: int = 10
+    # The page language ("zh-hans" or "en"): documents are per locale, and the query is analysed in that language.
+    language: str = "zh-hans"
 
     @property
     def offset(self) -> int:
@@ -57,9 +59,11 @@ class Analysed:
     pinyin: str
 
     @classmethod
-    def of(cls, q: str) -> Analysed:
-        analyzer = get_analyzer()
+    def of(cls, q: str, language: str = "zh-hans") -> Analysed:
         q = normalize_query(q)
+        if language == "en":
+            return cls(groups=[[t] for t in dict.fromkeys(english_tokens(q))], pinyin="")
+        analyzer = get_analyzer()
         return cls(groups=analyzer.query_tokens(q), pinyin=analyzer.query_pinyin(q) if q else "")
 
     @property
@@ -150,7 +154,7 @@ def search(query: SearchQuery, backend: str | None = None) -> SearchResults:
         log.warning("search engine %r unavailable (%s); answering from the database", engine.name, exc)
         results = get_backend("database").search(query)
         results.fallback = True
-    highlight_hits(results.hits, Analysed.of(query.q))
+    highlight_hits(results.hits, Analysed.of(query.q, query.language))
     return results
 
 

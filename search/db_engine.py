@@ -55,12 +55,13 @@ def _score(analysed: Analysed):
 
 
 def _scope(query: SearchQuery) -> Q:
+    language = Q(locale=query.language)
     own = Q(site_code=query.site_code)
     if query.scope != "city":
-        return own
+        return language & own
     # 全市通办: this site's documents, plus the original of every theme this site does not offer.
-    own_codes = ThemeDocument.objects.filter(site_code=query.site_code).values("code")
-    return own | (Q(canonical=True) & ~Q(code__in=own_codes))
+    own_codes = ThemeDocument.objects.filter(site_code=query.site_code, locale=query.language).values("code")
+    return language & (own | (Q(canonical=True) & ~Q(code__in=own_codes)))
 
 
 def _facet_filter(name: str, values) -> Q:
@@ -78,11 +79,11 @@ class DatabaseBackend:
         return qs.annotate(score=_score(analysed)).filter(score__gt=0)
 
     def search(self, query: SearchQuery) -> SearchResults:
-        analysed = Analysed.of(query.q)
+        analysed = Analysed.of(query.q, query.language)
         filters = {k: v for k, v in query.filters.items() if v and k in FACET_NAMES}
         # One scan scores the whole city scope (this site's documents are a subset of it), so both scope
         # counts come from it; the rest are small queries on the facet table, keyed by document id.
-        city = SearchQuery(site_code=query.site_code, scope="city")
+        city = SearchQuery(site_code=query.site_code, scope="city", language=query.language)
         city_rows = list(self._matching(query, analysed, _scope(city))
                          .values_list("pk", "score", "popularity", "code", "site_code"))
         site_rows = [r for r in city_rows if r[4] == query.site_code]

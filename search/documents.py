@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from wagtail.models import Site
 
+from guides.i18n import localized
 from guides.models import ThemePage
 from guides.spec import Lookups, page_to_spec
 
-from .text import get_analyzer
+from .text import english_tokens, get_analyzer
 
 # Facets every document carries; both engines count exactly these.
 FACETS = ("category", "audience", "department", "online", "visits")
@@ -18,19 +20,42 @@ def _pad(text: str) -> str:
     return f" {text} " if text else " "
 
 
-def _site_roots() -> list[tuple[Site, str, str, str]]:
-    """(site, site code, root path) for every site, deepest root first so nested roots win."""
+def _site_roots() -> list[tuple[Site, str, str, str, str]]:
+    """(site, site code, root path, root url path, language) for every site and every translation of its root,
+    deepest root first so nested roots win."""
     out = []
     for site in Site.objects.select_related("root_page"):
         root = site.root_page
         code = getattr(root.specific, "site_code", None) or site.hostname
-        out.append((site, code, root.path, root.url_path))
+        # An English home is a translation of the site's root, elsewhere in the tree: its pages belong to the site.
+        for home in root.get_translations(inclusive=True).select_related("locale"):
+            out.append((site, code, home.path, home.url_path, home.locale.language_code))
     return sorted(out, key=lambda s: -len(s[2]))
 
 
-def _relative_url(page, root_url_path: str) -> str:
-    # Computed, not page.get_url(): that looks the site up again for every page.
-    return "/" + page.url_path[len(root_url_path):]
+def _relative_url(page, root_url_path: str, language: str) -> str:
+    # Computed, not page.get_url(): that looks the site up again for every page. Non-default languages are
+    # served under their i18n_patterns prefix (/en/...).
+    prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
+    return prefix + "/" + page.url_path[len(root_url_path):]
+
+
+def _english_text(text: str) -> str:
+    return _pad(" ".join(english_tokens(text)))
+
+
+def _english_analysis(spec: dict, lookups: Lookups) -> dict:
+    by_code = {i.code: i for i in lookups.items_by_pk.values()}
+    item_names = [localized(by_code[i["item"]], "name", "en") for i in spec["items"] if i["item"] in by_code]
+    return {
+        "title_text": _english_text(spec["title"]),
+        "summary_text": _english_text(spec["summary"]),
+        "items_text": _english_text(" ".join(item_names)),
+        "materials_text": _english_text(" ".join(m["name"] or "" for m in spec["materials"])),
+        "questions_text": _english_text(" ".join(q["text"] or "" for q in spec["questions"])),
+        "pinyin": " ",
+        "departments": sorted({by_code[i["item"]].department.code for i in spec["items"] if i["item"] in by_code}),
+    }
 
 
 def _analysis(spec: dict, lookups: Lookups) -> dict:
@@ -60,23 +85,25 @@ def build_documents(pages) -> list[dict]:
     cache: dict[tuple, dict] = {}
     docs = []
     for page in pages:
-        site = next(((s, c, u) for s, c, path, u in roots if page.path.startswith(path)), None)
+        site = next(((s, c, u, lang) for s, c, path, u, lang in roots if page.path.startswith(path)), None)
         if site is None:
             continue
+        language = site[3]
         spec = page_to_spec(page, lookups)
         # Aliases carry the original's content: analyse each distinct content once (jieba is the cost).
-        key = (spec["title"], spec["summary"], repr(spec["items"]), repr(spec["materials"]),
+        key = (language, spec["title"], spec["summary"], repr(spec["items"]), repr(spec["materials"]),
                repr(spec["questions"]))
         if key not in cache:
-            cache[key] = _analysis(spec, lookups)
+            cache[key] = _english_analysis(spec, lookups) if language == "en" else _analysis(spec, lookups)
         analysis = cache[key]
-        url = _relative_url(page, site[2])
+        url = _relative_url(page, site[2], language)
         docs.append({
             "id": f"{site[1]}:{page.pk}",
             "site_id": site[0].pk,
             "site_code": site[1],
             "page_id": page.pk,
             "code": page.code,
+            "locale": language,
             "canonical": page.alias_of_id is None,
             "url": url,
             "title": page.title,

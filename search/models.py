@@ -17,6 +17,9 @@ class ThemeDocument(models.Model):
     site_code = models.CharField(max_length=32, db_index=True)
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=32, db_index=True)
+    # The page's language: the Chinese page and its English translation are separate documents, filtered by the
+    # visitor's language (search.backends.SearchQuery.language).
+    locale = models.CharField(max_length=16, default="zh-hans", db_index=True)
     # The original page (not an alias): 全市通办 de-duplicates to it when the visitor's site lacks the theme.
     canonical = models.BooleanField(default=False)
     url = models.CharField(max_length=500)

@@ -79,6 +79,7 @@ def index_body() -> dict:
                 "pinyin": keyword,
                 "code": keyword,
                 "site_code": keyword,
+                "locale": keyword,
                 "offered_on": keyword,
                 "canonical": {"type": "boolean"},
                 "category": keyword,
@@ -102,6 +103,7 @@ def to_source(doc: dict, offered_on: list[str]) -> dict:
         "pinyin": doc["pinyin"].split(),
         "code": doc["code"],
         "site_code": doc["site_code"],
+        "locale": doc["locale"],
         "offered_on": offered_on,
         "canonical": doc["canonical"],
         "category": doc["category"],
@@ -117,17 +119,18 @@ def to_source(doc: dict, offered_on: list[str]) -> dict:
     }
 
 
-def _offered_on(docs: Iterable[dict]) -> dict[str, list[str]]:
-    sites: dict[str, set[str]] = {}
+def _offered_on(docs: Iterable[dict]) -> dict[tuple[str, str], list[str]]:
+    # Per language: an English 全市通办 result must not be hidden by a site that offers the theme only in Chinese.
+    sites: dict[tuple[str, str], set[str]] = {}
     for d in docs:
-        sites.setdefault(d["code"], set()).add(d["site_code"])
-    return {code: sorted(s) for code, s in sites.items()}
+        sites.setdefault((d["code"], d["locale"]), set()).add(d["site_code"])
+    return {key: sorted(s) for key, s in sites.items()}
 
 
 def _actions(docs: list[dict], index: str):
     offered = _offered_on(docs)
     for d in docs:
-        yield {"_op_type": "index", "_index": index, "_id": d["id"], "_source": to_source(d, offered[d["code"]])}
+        yield {"_op_type": "index", "_index": index, "_id": d["id"], "_source": to_source(d, offered[(d["code"], d["locale"])])}
 
 
 def rebuild(docs: list[dict], es: OpenSearch | None = None, alias: str | None = None, progress=None,
@@ -170,7 +173,7 @@ def _actions_with(chunk: list[dict], index: str, all_docs: list[dict]):
         _offered_cache[key] = _offered_on(all_docs)
     offered = _offered_cache[key]
     for d in chunk:
-        yield {"_op_type": "index", "_index": index, "_id": d["id"], "_source": to_source(d, offered[d["code"]])}
+        yield {"_op_type": "index", "_index": index, "_id": d["id"], "_source": to_source(d, offered[(d["code"], d["locale"])])}
 
 
 class ThemeFacetedSearch(FacetedSearch):
@@ -194,11 +197,12 @@ class ThemeFacetedSearch(FacetedSearch):
 
 
 def scope_filter(query: SearchQuery):
+    language = Q("term", locale=query.language)
     own = Q("term", site_code=query.site_code)
     if query.scope != "city":
-        return own
+        return Q("bool", filter=[language, own])
     others = Q("bool", filter=[Q("term", canonical=True)], must_not=[Q("term", offered_on=query.site_code)])
-    return Q("bool", should=[own, others], minimum_should_match=1)
+    return Q("bool", filter=[language], should=[own, others], minimum_should_match=1)
 
 
 def text_query(analysed: Analysed, scope):
@@ -227,12 +231,12 @@ class OpenSearchBackend:
         self.url, self.index = url, index or alias_name()
 
     def search(self, query: SearchQuery) -> SearchResults:
-        analysed = Analysed.of(query.q)
+        analysed = Analysed.of(query.q, query.language)
         es = client(self.url, timeout=3)
         fs = ThemeFacetedSearch(es, self.index, query, analysed)[query.offset : query.offset + query.per_page]
         try:
             response = fs.execute()
-            other = SearchQuery(q=query.q, site_code=query.site_code, filters=query.filters,
+            other = SearchQuery(q=query.q, site_code=query.site_code, filters=query.filters, language=query.language,
                                 scope="site" if query.scope == "city" else "city")
             # Search.count() would ignore the facet selections (a post_filter): filter the query itself.
             other_fs = ThemeFacetedSearch(es, self.index, other, analysed)

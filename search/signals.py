@@ -33,11 +33,15 @@ def _flush() -> None:
 def schedule(code: str | None) -> None:
     if not code:
         return
-    pending = _codes()
-    first = not pending
-    pending.add(code)
-    if first:
+    connection = transaction.get_connection()
+    if not any(entry[1] is _flush for entry in connection.run_on_commit):
+        # Codes still pending belong to a transaction that rolled back (its callbacks are gone): drop them, so a
+        # rollback can never stop later changes from reaching the index.
+        _codes().clear()
+        _codes().add(code)
         transaction.on_commit(_flush)
+    else:
+        _codes().add(code)
 
 
 def _theme_code(instance) -> str | None:

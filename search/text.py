@@ -643,3 +643,29 @@ def query_pinyin(query: str) -> str:
 if __name__ == "__main__":  # python -m search.text: regenerate data/userdict.txt
     written = write_dictionary()
     print(f"wrote {len(written)} terms to {USERDICT_PATH}")
+
+
+# --------------------------------------------------------------------------- English
+
+# English pages (wagtail-localize translations) are indexed and queried as lowercase words: no segmentation,
+# pinyin or synonyms. A light plural fold lets "supermarkets" find "supermarket".
+ENGLISH_STOPWORDS = frozenset(
+    """a an and the of for to in on or with by at from my i want how do does is are be as your you what which
+    apply application need needed""".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _fold_plural(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def english_tokens(text: object) -> list[str]:
+    """Lowercase words of ``text``, stop words dropped and plurals folded (index and query alike)."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", str(text or "")).lower())
+    return [_fold_plural(w) for w in words if w not in ENGLISH_STOPWORDS]
+

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
@@ -82,23 +84,31 @@ def _absolute_urls(request, hits, site_code: str) -> None:
             h.url = f"{request.scheme}://{hosts[h.site_code]}{suffix}{h.url}"
 
 
+def _search_language() -> str:
+    # /en/search/ activates English (LocaleMiddleware and i18n_patterns); anything else searches Chinese.
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
 @require_GET
 def search_page(request):
     site, site_code = _site_code(request)
     filterset = SearchFilterSet(request.GET)
-    query, dropped = filterset.clean_query(site_code, per_page=PER_PAGE)
+    language = _search_language()
+    query, dropped = filterset.clean_query(site_code, per_page=PER_PAGE, language=language)
     results = backends.search(query)
     paginator = Paginator(range(results.total), PER_PAGE)
     page_obj = paginator.get_page(query.page)
     if page_obj.number != query.page and results.total:
         # Past the last page: show the last one rather than an empty list.
         query = backends.SearchQuery(q=query.q, site_code=query.site_code, scope=query.scope,
-                                     filters=query.filters, page=page_obj.number, per_page=PER_PAGE)
+                                     filters=query.filters, page=page_obj.number, per_page=PER_PAGE,
+                                     language=language)
         results = backends.search(query)
     _absolute_urls(request, results.hits, site_code)
     suggestions = []
     if not results.hits:
-        suggestions = backends.search(backends.SearchQuery(site_code=site_code, per_page=SUGGESTED_THEMES)).hits
+        suggestions = backends.search(backends.SearchQuery(site_code=site_code, per_page=SUGGESTED_THEMES,
+                                                                   language=language)).hits
     base = _params(query)
     context = {
         "query": query,
@@ -108,9 +118,9 @@ def search_page(request):
         "page_obj": page_obj,
         "page_params": urlencode(base, doseq=True),
         "scope_links": [
-            {"value": "site", "label": "本站", "count": results.scope_counts.get("site", 0),
+            {"value": "site", "label": _("本站"), "count": results.scope_counts.get("site", 0),
              "selected": query.scope == "site", "url": "?" + urlencode(_params(query, scope=None), doseq=True)},
-            {"value": "city", "label": "全市通办", "count": results.scope_counts.get("city", 0),
+            {"value": "city", "label": _("全市通办"), "count": results.scope_counts.get("city", 0),
              "selected": query.scope == "city", "url": "?" + urlencode(_params(query, scope="city"), doseq=True)},
         ],
         "clear_url": "?" + urlencode({"q": query.q} if query.q else {}),
@@ -127,16 +137,16 @@ def search_page(request):
 def autocomplete(request):
     raw = request.GET.get("q", "")
     if len(raw) > MAX_QUERY_LENGTH * 2:
-        return _json_error(400, "query_too_long", f"搜索词过长（最多 {MAX_QUERY_LENGTH} 个字）。")
+        return _json_error(400, "query_too_long", _("搜索词过长（最多 %(n)s 个字）。") % {"n": MAX_QUERY_LENGTH})
     scope = request.GET.get("scope", "site")
     if scope not in backends.SCOPES:
-        return _json_error(400, "invalid_scope", "范围只能是 site 或 city。")
+        return _json_error(400, "invalid_scope", _("范围只能是 site 或 city。"))
     q = normalize_query(raw)
     site, site_code = _site_code(request)
     if not q:
         return JsonResponse({"q": q, "suggestions": []}, json_dumps_params={"ensure_ascii": False})
     results = backends.search(backends.SearchQuery(q=q, site_code=site_code, scope=scope,
-                                                   per_page=AUTOCOMPLETE_LIMIT))
+                                                   per_page=AUTOCOMPLETE_LIMIT, language=_search_language()))
     _absolute_urls(request, results.hits, site_code)
     data = [{"code": h.code, "title": h.title, "url": h.url, "category": h.category} for h in results.hits]
     return JsonResponse({"q": q, "suggestions": data}, json_dumps_params={"ensure_ascii": False})

@@ -19,6 +19,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("import_catalogue", str(CATALOGUE), "--no-progress", verbosity=0)
         call_command("setup_editorial", verbosity=0)
+        call_command("import_translations", str(ROOT / "demo" / "translations" / "en"), verbosity=0)
 
 
 @pytest.fixture

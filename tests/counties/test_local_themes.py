@@ -18,11 +18,11 @@ def _site(code):
 
 
 def _alias(code, theme="AK-YJS-001"):
-    return ThemePage.objects.get(code=theme, path__startswith=HomePage.objects.get(site_code=code).path)
+    return ThemePage.objects.get(code=theme, path__startswith=HomePage.objects.get(site_code=code, locale__language_code="zh-hans").path)
 
 
 def _city_theme():
-    return ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True)
+    return ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans")
 
 
 def _get(host, url):

@@ -22,7 +22,7 @@ def _user(group_name, username):
 
 
 def _home(code):
-    return HomePage.objects.get(site_code=code)
+    return HomePage.objects.get(site_code=code, locale__language_code="zh-hans")
 
 
 def _site(code):
@@ -31,11 +31,11 @@ def _site(code):
 
 def _own_theme(code):
     """The county's own (not aliased) theme page."""
-    return ThemePage.objects.filter(alias_of__isnull=True).descendant_of(_home(code)).first()
+    return ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").descendant_of(_home(code)).first()
 
 
 def _city_theme():
-    return ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True)
+    return ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans")
 
 
 def _denied(response):

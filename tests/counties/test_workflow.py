@@ -23,7 +23,7 @@ def _user(group, name):
 
 
 def _county_page():
-    return ThemePage.objects.filter(alias_of__isnull=True).descendant_of(
+    return ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").descendant_of(
         HomePage.objects.get(site_code="hanbin")).first()
 
 

@@ -22,7 +22,7 @@ def _state():
         Page.objects.count(), Revision.objects.count(), Site.objects.count(), ServiceItem.objects.count(),
         Department.objects.count(), Material.objects.count(), FormField.objects.count(),
         ServiceLocation.objects.count(),
-        sorted(ThemePage.objects.filter(alias_of__isnull=True).values_list("code", "title", "latest_revision_id")),
+        sorted(ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").values_list("code", "title", "latest_revision_id")),
     )
 
 
@@ -40,16 +40,16 @@ def _edit_yaml(path, change):
 
 
 def test_reference_catalogue_is_imported_on_every_site():
-    assert HomePage.objects.count() == 11
+    assert HomePage.objects.filter(locale__language_code="zh-hans").count() == 11
     assert Site.objects.count() == 11
     city = Site.objects.get(is_default_site=True)
     assert city.hostname == "localhost"
     assert Site.objects.filter(hostname="hanbin.localhost").exists()
-    originals = ThemePage.objects.filter(alias_of__isnull=True)
+    originals = ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans")
     assert originals.count() == 100
     # 90 city-wide themes shown on 10 counties as aliases; 10 county-only themes on their county alone.
     assert ThemePage.objects.filter(alias_of__isnull=False).count() == 900
-    hanbin_only = ThemePage.objects.filter(alias_of__isnull=True).exclude(path__startswith=city.root_page.path)
+    hanbin_only = ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").exclude(path__startswith=city.root_page.path)
     assert hanbin_only.count() == 10
     assert ServiceItem.objects.count() == 377
     assert ServiceLocation.objects.filter(site=city).count() == 2
@@ -62,16 +62,16 @@ def test_second_import_changes_nothing(catalogue_dir):
 
 
 def test_import_updates_in_place_and_keeps_hand_made_pages(bad_dir):
-    index = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True).get_parent()
+    index = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans").get_parent()
     hand_made = Page(title="编辑手工添加的说明页", slug="hand-made")
     index.add_child(instance=hand_made)
     _edit_yaml(bad_dir / "themes" / "AK-YJS-001.yaml", lambda t: t.update(title="我要开便利店"))
     call_command("import_catalogue", str(bad_dir), "--no-progress", verbosity=0)
-    page = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True)
+    page = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans")
     assert page.title == "我要开便利店"
-    assert ThemePage.objects.filter(code="AK-YJS-001").count() == 11
+    assert ThemePage.objects.filter(code="AK-YJS-001", locale__language_code="zh-hans").count() == 11
     # Aliases follow the original on publish.
-    assert set(ThemePage.objects.filter(code="AK-YJS-001").values_list("title", flat=True)) == {"我要开便利店"}
+    assert set(ThemePage.objects.filter(code="AK-YJS-001", locale__language_code="zh-hans").values_list("title", flat=True)) == {"我要开便利店"}
     assert Page.objects.filter(pk=hand_made.pk).exists()
 
 

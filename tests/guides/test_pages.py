@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _theme(code="AK-YJS-001"):
-    return ThemePage.objects.get(code=code, alias_of__isnull=True)
+    return ThemePage.objects.get(code=code, alias_of__isnull=True, locale__language_code="zh-hans")
 
 
 def test_city_home_lists_categories_popular_themes_and_offices(client):
@@ -63,14 +63,14 @@ def test_city_theme_on_a_county_site_shows_county_offices(county_client):
 def _county_root_path(code):
     from home.models import HomePage
 
-    return HomePage.objects.get(site_code=code).path
+    return HomePage.objects.get(site_code=code, locale__language_code="zh-hans").path
 
 
 def test_county_only_theme_is_not_on_the_city_site(client, county_client):
     from wagtail.models import Site
 
     city = Site.objects.get(is_default_site=True)
-    county_only = ThemePage.objects.filter(alias_of__isnull=True).exclude(path__startswith=city.root_page.path)
+    county_only = ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").exclude(path__startswith=city.root_page.path)
     codes = set(county_only.values_list("code", flat=True))
     city_codes = {t["code"] for t in client.get("/api/themes/").json()["themes"]}
     assert not codes & city_codes
@@ -89,7 +89,7 @@ def test_theme_page_queries_do_not_grow_with_materials_or_items(client, django_a
     from wagtail.models import Site
 
     city_root = Site.objects.get(is_default_site=True).root_page
-    pages = sorted(ThemePage.objects.filter(alias_of__isnull=True).descendant_of(city_root),
+    pages = sorted(ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").descendant_of(city_root),
                    key=lambda p: len(p.materials) + len(p.items))
     small, large = pages[0], pages[-1]
     assert len(large.materials) + len(large.items) > 2 * (len(small.materials) + len(small.items))

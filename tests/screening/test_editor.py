@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _theme(code="AK-YJS-001"):
-    return ThemePage.objects.get(code=code, alias_of__isnull=True)
+    return ThemePage.objects.get(code=code, alias_of__isnull=True, locale__language_code="zh-hans")
 
 
 @pytest.fixture

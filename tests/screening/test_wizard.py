@@ -24,7 +24,7 @@ EXPECTED_ITEMS = ["AK-XK-0001", "AK-XK-0003", "AK-XK-0005", "AK-XK-0006", "AK-XK
 
 
 def _page(code=SUPERMARKET):
-    return ThemePage.objects.get(code=code, alias_of__isnull=True)
+    return ThemePage.objects.get(code=code, alias_of__isnull=True, locale__language_code="zh-hans")
 
 
 def _path(page):
@@ -133,7 +133,7 @@ def test_checklist_content_matches_the_engine_and_the_catalogue(client):
 
 def test_checklist_filters_department_steps():
     """SCHEMA rule 4 through the page's engine theme: a department step only with that department's item."""
-    for page in ThemePage.objects.filter(alias_of__isnull=True).order_by("code"):
+    for page in ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").order_by("code"):
         theme = screening_for(page).theme
         if not any(s.department for s in theme.steps):
             continue
@@ -176,7 +176,7 @@ def test_change_link_keeps_later_answers_that_still_apply(client):
 
 def test_change_that_hides_a_later_question_drops_its_answer(client):
     """On a theme with show_if, changing the governing answer prunes the hidden answer instead of failing."""
-    for page in ThemePage.objects.filter(alias_of__isnull=True).order_by("code"):
+    for page in ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").order_by("code"):
         theme = screening_for(page).theme
         dependent = next((q for q in theme.questions if q.show_if), None)
         if dependent is None:
@@ -227,7 +227,7 @@ def test_invalid_answers_return_to_the_question_and_say_why(client, pairs, messa
 
 
 def test_answer_to_a_hidden_question_is_reported_never_used(client):
-    for page in ThemePage.objects.filter(alias_of__isnull=True).order_by("code"):
+    for page in ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").order_by("code"):
         theme = screening_for(page).theme
         paths = list(answer_paths(theme, 5000))
         for path in paths:
@@ -255,7 +255,7 @@ def test_checklist_without_answers_goes_to_the_first_question(client):
 
 
 def _no_item_case():
-    for page in ThemePage.objects.filter(alias_of__isnull=True).order_by("code"):
+    for page in ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").order_by("code"):
         theme = screening_for(page).theme
         for answers in answer_paths(theme):
             if not evaluate(theme, answers).items:

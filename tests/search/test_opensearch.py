@@ -65,7 +65,7 @@ def test_relevance_precision_on_both_engines(os_settings):
 def test_publish_and_unpublish_reach_opensearch(os_settings, search_documents, django_capture_on_commit_callbacks):
     from guides.models import ThemePage
 
-    page = ThemePage.objects.get(code="AK-YJS-002", alias_of__isnull=True)
+    page = ThemePage.objects.get(code="AK-YJS-002", alias_of__isnull=True, locale__language_code="zh-hans")
     page.title = "我要开麻辣烫小吃店"
     try:
         with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,7 @@ def find(q, site="ankang"):
 
 
 def test_publish_title_change_then_unpublish(search_documents, django_capture_on_commit_callbacks):
-    page = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True)
+    page = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans")
     page.title = "我要开蔬果鲜超市"
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()
@@ -31,3 +31,21 @@ def test_delete_removes_documents(search_documents, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         page.delete()
     assert "AK-YJS-091" not in find(page.title, site=site)
+
+
+def test_a_rolled_back_change_does_not_block_later_reindexing(search_documents, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    page = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans")
+    try:
+        with transaction.atomic():
+            page.title = "回滚的标题"
+            page.save_revision().publish()
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    page.refresh_from_db()
+    page.title = "我要开水果超市"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    assert find("水果超市")[:1] == ["AK-YJS-001"]
