@@ -46,6 +46,20 @@ def _site_or_404(request):
     return site, None
 
 
+def theme_for_request(request, code):
+    """(page in the asked language, language, None) or (None, language, JSON 404) for a theme of this site."""
+    language = api_language(request)
+    site, error = _site_or_404(request)
+    if error:
+        return None, language, error
+    page = in_language(site_theme(site, code), language)
+    if page is None:
+        with translation.override(language):
+            return None, language, json_error(
+                404, "unknown_theme", _("本站点没有编码为 %(code)s 的主题服务。") % {"code": code}, theme=code)
+    return page, language, None
+
+
 @require_GET
 def theme_list(request):
     site, error = _site_or_404(request)
@@ -63,15 +77,10 @@ def theme_list(request):
 
 @require_GET
 def theme_detail(request, code):
-    site, error = _site_or_404(request)
+    page, language, error = theme_for_request(request, code)
     if error:
         return error
-    language = api_language(request)
-    page = in_language(site_theme(site, code), language)
-    if page is None:
-        with translation.override(language):
-            return json_error(404, "unknown_theme", _("本站点没有编码为 %(code)s 的主题服务。") % {"code": code},
-                              theme=code)
+    site = Site.find_for_request(request)
     with translation.override(language):
         guide = ThemeGuide.for_page(page)
     spec = guide.spec

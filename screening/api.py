@@ -5,8 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from guides.api import LANG_PARAM, _site_or_404, api_language, in_language, json_error
-from guides.queries import site_theme
+from guides.api import LANG_PARAM, json_error, theme_for_request
 from screening.engine import evaluate
 
 from .themes import screening_for
@@ -14,15 +13,9 @@ from .themes import screening_for
 
 @require_GET
 def theme_checklist(request, code):
-    site, error = _site_or_404(request)
+    page, language, error = theme_for_request(request, code)
     if error:
         return error
-    language = api_language(request)
-    page = in_language(site_theme(site, code), language)
-    if page is None:
-        with translation.override(language):
-            return json_error(404, "unknown_theme", _("本站点没有编码为 %(code)s 的主题服务。") % {"code": code},
-                              theme=code)
     theme = screening_for(page).theme
     # Every other parameter must be an answer here (the API's only own one is ``lang``), so an unknown key is an
     # error the caller should hear about rather than a silently ignored typo.

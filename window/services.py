@@ -166,13 +166,11 @@ def diff(old: dict, new: dict) -> dict:
 
 
 def promised_days(theme_code: str) -> int:
-    """The theme's integrated promise (ThemePage.days_after), if this deployment holds the catalogue."""
-    try:
-        from guides.models import ThemePage
+    """The theme's integrated promise (ThemePage.days_after); a default where the catalogue lacks the theme."""
+    from guides.models import ThemePage
 
-        days = ThemePage.objects.filter(code=theme_code, live=True).values_list("days_after", flat=True).first()
-    except Exception:  # the window may run without the guides tables being populated
-        days = None
+    days = (ThemePage.objects.filter(code=theme_code, live=True, alias_of__isnull=True)
+            .values_list("days_after", flat=True).first())
     return days or DEFAULT_PROMISED_DAYS
 
 

@@ -206,13 +206,11 @@ def task_detail(request, pk):
 
 
 def _theme_figures() -> dict[str, dict]:
-    try:
-        from guides.models import ThemePage
+    """Before/after figures per theme code, from the original (city, default-language) theme pages."""
+    from guides.models import ThemePage
 
-        return {p["code"]: p for p in ThemePage.objects.filter(live=True).values(
-            "code", "days_before", "days_after", "visits_before", "visits_after")}
-    except Exception:  # no catalogue on this deployment: no savings figures
-        return {}
+    return {p["code"]: p for p in ThemePage.objects.filter(live=True, alias_of__isnull=True).values(
+        "code", "days_before", "days_after", "visits_before", "visits_after")}
 
 
 def dashboard_data(cases) -> dict:
