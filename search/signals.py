@@ -33,15 +33,16 @@ def _flush() -> None:
 def schedule(code: str | None) -> None:
     if not code:
         return
-    connection = transaction.get_connection()
-    if not any(entry[1] is _flush for entry in connection.run_on_commit):
-        # Codes still pending belong to a transaction that rolled back (its callbacks are gone): drop them, so a
-        # rollback can never stop later changes from reaching the index.
-        _codes().clear()
-        _codes().add(code)
-        transaction.on_commit(_flush)
-    else:
-        _codes().add(code)
+    pending = _codes()
+    registered = any(entry[1] is _flush for entry in transaction.get_connection().run_on_commit)
+    if registered and pending:
+        pending.add(code)
+        return
+    # No flush is waiting for these codes: codes left over belong to a transaction that rolled back (its callbacks
+    # are gone); drop them so a rollback can never stop later changes from reaching the index.
+    pending.clear()
+    pending.add(code)
+    transaction.on_commit(_flush)
 
 
 def _theme_code(instance) -> str | None:
