@@ -67,8 +67,10 @@ class ThemeOverride(models.Model):
     def __str__(self):
         return f"{self.site.site_name}：{self.theme.title}"
 
-    def overridden(self) -> dict:
-        return {name: getattr(self, name) for name in OVERRIDABLE_FIELDS if getattr(self, name) not in (None, "")}
+    def save(self, *args, **kwargs):
+        # Remember the city's values as they were when the county decided, to show drift later.
+        self.city_values = {name: getattr(self.theme, name) for name in self.overridden()}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}
@@ -84,10 +86,8 @@ class ThemeOverride(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
-        # Remember the city's values as they were when the county decided, to show drift later.
-        self.city_values = {name: getattr(self.theme, name) for name in self.overridden()}
-        super().save(*args, **kwargs)
+    def overridden(self) -> dict:
+        return {name: getattr(self, name) for name in OVERRIDABLE_FIELDS if getattr(self, name) not in (None, "")}
 
     @property
     def drift(self) -> dict:

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision, Site
 
 from guides.catalogue import CatalogueError, read_catalogue
-from guides.spec import canonical
 from guides.models import Department, FormField, Material, ServiceItem, ServiceLocation, ThemePage
+from guides.spec import canonical
 from home.models import HomePage
 
 pytestmark = pytest.mark.django_db

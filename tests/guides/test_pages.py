@@ -4,8 +4,8 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from guides.models import ThemePage
