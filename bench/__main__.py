@@ -92,9 +92,10 @@ class Server:
                     return self
             except OSError:
                 time.sleep(0.2)
-        self.__exit__()
         self.log.seek(0)
-        raise SystemExit(f"gunicorn did not start:\n{self.log.read().decode(errors='replace')[-3000:]}")
+        output = self.log.read().decode(errors="replace")[-3000:]
+        self.__exit__()
+        raise SystemExit(f"gunicorn did not start:\n{output}")
 
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
