@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from django import forms
 
+from intake.validators import sniff as sniff_bytes
+
 from .constants import Shipment
 
-MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_RESULT_BYTES = 20 * 2**20
 
 
 def sniff(upload) -> str | None:
-    """The content type by magic bytes (PDF/JPEG/PNG), or None."""
+    """The content type by magic bytes (PDF/JPEG/PNG; the same rule as the applicant's uploads), or None."""
     head = upload.read(8)
     upload.seek(0)
-    return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
+    kind = sniff_bytes(head)
+    return kind[0] if kind else None
 
 
 class ReturnForm(forms.Form):
