@@ -12,11 +12,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
-from django.db.models.signals import post_delete, post_save
-
+from guides.cache import registry_version
 from screening.engine import Theme
 
-#: How long an entry may serve after a registry edit made in another process (this one clears at once).
+#: How long an entry may serve after a registry edit that the cache backend does not share with this process.
 CACHE_SECONDS = 300
 CACHE_SIZE = 512
 
@@ -92,8 +91,10 @@ _lock = threading.Lock()
 
 
 def cache_key(page) -> tuple:
-    # Aliases have no revisions; Wagtail copies the original's publication times onto them when it syncs.
-    return (page.pk, page.live_revision_id, page.latest_revision_created_at, page.last_published_at)
+    # Aliases have no revisions; Wagtail copies the original's publication times onto them when it syncs. Item
+    # names, departments and field labels live in the registries, whose shared version number follows their edits.
+    return (page.pk, page.live_revision_id, page.latest_revision_created_at, page.last_published_at,
+            registry_version())
 
 
 def screening_for(page) -> ScreeningTheme:
@@ -111,20 +112,3 @@ def screening_for(page) -> ScreeningTheme:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return value
-
-
-def clear_cache(**_kwargs) -> None:
-    with _lock:
-        _cache.clear()
-
-
-def _connect() -> None:
-    # Item names, departments and field labels live in the registries, not in the page's revision.
-    from guides.models import Department, FormField, Material, ServiceItem
-
-    for model in (Department, FormField, Material, ServiceItem):
-        post_save.connect(clear_cache, sender=model, dispatch_uid=f"screening-cache-{model.__name__}-save")
-        post_delete.connect(clear_cache, sender=model, dispatch_uid=f"screening-cache-{model.__name__}-delete")
-
-
-_connect()
