@@ -50,5 +50,8 @@ FIELD_GROUPS: dict[str, str] = {
 OTHER_GROUP = "办理事项相关信息"
 LATE_GROUPS: dict[str, str] = {"delivery": "送达信息"}
 
+#: What an approval backend may tell about collecting the results (webhook "delivery" object).
+DELIVERY_INFO_KEYS = ("download_url", "pickup_code", "pickup_place", "waybill_number")
+
 DELIVERY_LABELS = {"邮寄": "邮寄送达", "网上": "网上获取（电子证照）", "自取": "窗口自取"}
 EXEMPT_SOURCE = "电子证照免提交"

@@ -30,6 +30,7 @@ def document(app: Application) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "tracking_number": app.tracking_number,
+        "version": app.version,
         "submitted_at": app.submitted_at.isoformat(),
         "site": app.site.hostname if app.site_id else "",
         "theme": {"code": app.theme_code, "title": app.theme_title},
@@ -41,9 +42,16 @@ def document(app: Application) -> dict:
         "materials": [
             {"code": u.material_code, "name": u.material_name, "file_name": u.original_name,
              "content_type": u.content_type, "size": u.size, "sha256": u.sha256, "id": str(u.key)}
-            for u in app.uploads.all()
+            for u in app.current_uploads
         ],
     }
+
+
+def idempotency_key(document: dict) -> str:
+    """The tracking number for the first submission; a corrected resubmission is a new delivery, so a receiver
+    that de-duplicates by key must not take it for a retry of the first."""
+    version = document.get("version", 1)
+    return document["tracking_number"] if version == 1 else f"{document['tracking_number']}-v{version}"
 
 
 def backoff(attempts: int) -> float:
@@ -68,7 +76,8 @@ def deliver(outbox_id: int) -> str:
     outbox = Outbox.objects.select_related("application", "application__site").get(pk=outbox_id)
     app = outbox.application
     try:
-        result = get_backend(outbox.backend).deliver(document(app), idempotency_key=app.tracking_number)
+        doc = document(app)
+        result = get_backend(outbox.backend).deliver(doc, idempotency_key=idempotency_key(doc))
     except Exception as exc:  # any failure is recorded on the row; the worker must not lose it
         retry = exc.retry if isinstance(exc, DeliveryError) else True
         return _failed(outbox, f"{exc.__class__.__name__}: {exc}", retry)

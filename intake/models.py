@@ -44,6 +44,11 @@ class Application(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED,
                               db_index=True)
     return_reasons = models.JSONField("退回补正事项", default=list, blank=True)
+    return_fix = models.JSONField("退回补正对象", default=dict, blank=True,
+                                  help_text="窗口勾选的需补正材料与字段编码：{\"materials\": [...], \"fields\": [...]}。")
+    version = models.PositiveSmallIntegerField("版本", default=1, help_text="每次补正后重新提交加一。")
+    delivery_info = models.JSONField("送达信息", default=dict, blank=True,
+                                     help_text="审批端出件后告知的下载链接、取件码或快递单号。")
     submitted_at = models.DateTimeField("提交时间", default=timezone.now)
     finished_at = models.DateTimeField("办结送达时间", null=True, blank=True)
     uploads_purged_at = models.DateTimeField("材料清理时间", null=True, blank=True)
@@ -59,6 +64,11 @@ class Application(models.Model):
     @property
     def needs_attention(self) -> bool:
         return self.outbox.filter(state=OutboxState.FAILED).exists()
+
+    @property
+    def current_uploads(self):
+        """The files the application stands on now: a correction's file replaces the one it corrects."""
+        return self.uploads.filter(superseded_at__isnull=True)
 
     def field_rows(self, masked: bool = True) -> list[tuple[str, str]]:
         """(label, value) of the form, ID numbers masked unless asked otherwise."""
@@ -129,6 +139,8 @@ class Upload(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
     purged_at = models.DateTimeField("清理时间", null=True, blank=True)
+    superseded_at = models.DateTimeField("被补正替换时间", null=True, blank=True,
+                                         help_text="补正时上传了新文件：旧文件保留备查，不再随申请推送。")
 
     class Meta:
         verbose_name = "上传材料"

@@ -76,3 +76,33 @@ def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, an
         return existing, False
     log.info("application %s submitted for %s", app.tracking_number, theme_code)
     return app, True
+
+
+class NotReturned(ValueError):
+    """Only an application returned for correction may be resubmitted."""
+
+
+def resubmit(app: Application, *, token: str, values: dict[str, str]) -> Application:
+    """补正后重新提交: the corrected values and the files uploaded under ``token`` replace the old ones, the
+    version goes up, and a new hand-off is queued in the same transaction (the window sees what changed)."""
+    from .workflow import transition
+
+    with transaction.atomic():
+        row = Application.objects.select_for_update().get(pk=app.pk)
+        if row.status != Status.RETURNED:
+            raise NotReturned(row.status)
+        now = timezone.now()
+        fresh = list(Upload.objects.filter(token=token, application__isnull=True))
+        row.current_uploads.filter(material_code__in=[u.material_code for u in fresh]).update(superseded_at=now)
+        Upload.objects.filter(pk__in=[u.pk for u in fresh]).update(application=row)
+        row.values = {**row.values, **values}
+        row.version += 1
+        row.save(update_fields=["values", "version"])
+        transition(row, Status.SUBMITTED, by="申请人", note=f"补正后重新提交（第{row.version}版）")
+        outbox = Outbox.objects.create(application=row, backend=settings.INTAKE_HANDOFF_BACKEND)
+        from .tasks import enqueue_on_commit
+
+        enqueue_on_commit(outbox.pk)
+    log.info("application %s resubmitted as version %d", row.tracking_number, row.version)
+    app.refresh_from_db()
+    return app

@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,7 +22,8 @@ from . import identity, storage
 from .constants import EXEMPT_SOURCE, Status
 from .forms import CONTACT_FIELD, DELIVERY_FIELD, LoginForm, ProgressForm, RegisterForm, UnifiedForm, field_specs
 from .models import AccessLog, Application, Draft, Upload
-from .services import submit
+from .ratelimit import client_ip, rate_limited
+from .services import NotReturned, resubmit, submit
 from .validators import sanitise_filename, sniff
 
 log = logging.getLogger("intake")
@@ -98,7 +98,7 @@ def _slot_name(code: str) -> str:
     return f"m-{code}"
 
 
-def _save_uploads(request, ctx: Context, token: str) -> dict[str, str]:
+def _save_uploads(request, ctx: Context | Correction, token: str) -> dict[str, str]:
     """Store each uploaded file at once (so a rejected form keeps it); errors by slot input name."""
     errors = {}
     held = {u.material_code: u for u in Upload.objects.filter(token=token, application__isnull=True)}
@@ -218,6 +218,27 @@ def _render(request, ctx: Context, form: UnifiedForm, token: str, *, draft=None,
     held = {u.material_code: u for u in Upload.objects.filter(token=token, application__isnull=True)}
     slots = [{**s, "input": _slot_name(s["code"]), "held": held.get(s["code"]),
               "error": upload_errors.get(_slot_name(s["code"]))} for s in ctx.slots]
+    context = {
+        "page": ctx.page,
+        "form": form,
+        "slots": slots,
+        "exempt": ctx.exempt,
+        "items": ctx.items,
+        "error_summary": _error_summary(form, slots),
+        "action_url": f"{request.path}?{ctx.query}",
+        "checklist_url": ctx.checklist_url,
+        "draft": draft,
+        "signed_in": identity.current_applicant(request) is not None,
+        "login_url": identity.login_url(request.get_full_path()),
+        "max_file_mb": settings.INTAKE_MAX_FILE_BYTES // 2**20,
+        "max_total_mb": settings.INTAKE_MAX_APPLICATION_BYTES // 2**20,
+        "contact_field": CONTACT_FIELD,
+    }
+    return TemplateResponse(request, "intake/form.html", context, status=status)
+
+
+def _error_summary(form: UnifiedForm, slots: list[dict]) -> list[tuple[str, str]]:
+    """(anchor, message) for the summary at the top: every field and file error, linked to its input."""
     summary = []
     if form.is_bound:
         for name, errors in form.errors.items():
@@ -229,23 +250,7 @@ def _render(request, ctx: Context, form: UnifiedForm, token: str, *, draft=None,
             anchor = f"id_{name}_0" if radio else f"id_{name}"
             summary.extend((anchor, e) for e in errors)
     summary.extend((f"id_{s['input']}", s["error"]) for s in slots if s["error"])
-    context = {
-        "page": ctx.page,
-        "form": form,
-        "slots": slots,
-        "exempt": ctx.exempt,
-        "items": ctx.items,
-        "error_summary": summary,
-        "action_url": f"{request.path}?{ctx.query}",
-        "checklist_url": ctx.checklist_url,
-        "draft": draft,
-        "signed_in": identity.current_applicant(request) is not None,
-        "login_url": identity.login_url(request.get_full_path()),
-        "max_file_mb": settings.INTAKE_MAX_FILE_BYTES // 2**20,
-        "max_total_mb": settings.INTAKE_MAX_APPLICATION_BYTES // 2**20,
-        "contact_field": CONTACT_FIELD,
-    }
-    return TemplateResponse(request, "intake/form.html", context, status=status)
+    return summary
 
 
 # --------------------------------------------------------------------------- receipt, drafts, files
@@ -259,13 +264,104 @@ def _owns(request, app: Application) -> bool:
 
 
 def receipt(request, tracking: str):
+    app = _owned_application(request, tracking)
+    return TemplateResponse(request, "intake/receipt.html", {
+        "app": app, "rows": app.field_rows(masked=True), "uploads": app.current_uploads,
+        "history": app.history.all(), "returned": app.status == Status.RETURNED,
+    })
+
+
+# --------------------------------------------------------------------------- correction after a return
+
+
+class Correction:
+    """What a returned application asks again: the fields and materials the window ticked (all of them when the
+    window only wrote a free-text reason), everything else kept as submitted."""
+
+    def __init__(self, app: Application):
+        from guides.models import ThemePage
+
+        self.app = app
+        codes = [f["code"] for f in app.form_fields]
+        page = ThemePage.objects.filter(code=app.theme_code, alias_of__isnull=True).first()
+        delivery = list(page.delivery) if page is not None else []
+        specs = field_specs(codes, _registry(codes), delivery)
+        fix = app.return_fix or {}
+        wanted_fields = set(fix.get("fields") or ([] if fix else codes))
+        self.specs = [s for s in specs if s.code in wanted_fields]
+        wanted_materials = set(fix.get("materials") or [])
+        self.required_materials = wanted_materials
+        uploads = list(app.current_uploads)
+        # Materials to upload again: the ticked ones (required); with no ticks, any may be replaced (optional).
+        self.slots = [{"code": u.material_code, "name": u.material_name, "current": u,
+                       "required": u.material_code in wanted_materials}
+                      for u in uploads if u.material_code in wanted_materials or not fix]
+        self.kept = [u for u in uploads if u.material_code not in {s["code"] for s in self.slots}]
+
+
+def _owned_application(request, tracking: str) -> Application:
     app = Application.objects.filter(tracking_number=tracking).first()
     if app is None or not _owns(request, app):
         raise Http404("没有找到该办件。")
-    return TemplateResponse(request, "intake/receipt.html", {
-        "app": app, "rows": app.field_rows(masked=True), "uploads": app.uploads.all(),
-        "history": app.history.all(), "returned": app.status == Status.RETURNED,
-    })
+    return app
+
+
+@require_http_methods(["GET", "POST"])
+def correct(request, tracking: str):
+    """补正: the applicant fixes exactly what the window listed and resubmits once, under the same number."""
+    app = _owned_application(request, tracking)
+    if app.status != Status.RETURNED:
+        messages.info(request, "该办件当前不需要补正。")
+        return redirect("intake:receipt", tracking=app.tracking_number)
+    fix = Correction(app)
+    if request.method == "GET":
+        token = secrets.token_urlsafe(24)
+        _remember(request, TOKENS, token)
+        form = UnifiedForm(fix.specs, initial={"token": token, **{s.name: app.values.get(s.code, "")
+                                                                   for s in fix.specs}})
+        return _render_correction(request, fix, form, token)
+
+    token = request.POST.get("token", "")
+    if not token or token not in request.session.get(TOKENS, []):
+        token = secrets.token_urlsafe(24)
+        _remember(request, TOKENS, token)
+        form = UnifiedForm(fix.specs, {**request.POST.dict(), "token": token}, final=False)
+        form.is_valid()
+        messages.error(request, "页面已过期，请核对后重新提交（已选择的文件需要重新选择）。")
+        return _render_correction(request, fix, form, token, status=400)
+    upload_errors = _save_uploads(request, fix, token)
+    form = UnifiedForm(fix.specs, request.POST, final=True)
+    valid = form.is_valid()
+    held = {u.material_code for u in Upload.objects.filter(token=token, application__isnull=True)}
+    upload_errors.update({_slot_name(c): f"请重新上传“{s['name']}”。" for s in fix.slots
+                          if (c := s["code"]) in fix.required_materials and c not in held
+                          and _slot_name(c) not in upload_errors})
+    if valid and not upload_errors:
+        values = form.values()
+        if not held and all(values.get(s.code, "") == app.values.get(s.code, "") for s in fix.specs):
+            form.add_error(None, "没有修改任何内容：请按补正要求修改或重新上传后再提交。")
+        else:
+            try:
+                resubmit(app, token=token, values=values)
+            except NotReturned:
+                messages.info(request, "该办件当前不需要补正。")
+                return redirect("intake:receipt", tracking=app.tracking_number)
+            messages.success(request, "补正材料已提交，综合窗口将重新审核，办件编号不变。")
+            return redirect("intake:receipt", tracking=app.tracking_number)
+    return _render_correction(request, fix, form, token, upload_errors=upload_errors, status=400)
+
+
+def _render_correction(request, fix: Correction, form: UnifiedForm, token: str, *, upload_errors=None, status=200):
+    upload_errors = upload_errors or {}
+    held = {u.material_code: u for u in Upload.objects.filter(token=token, application__isnull=True)}
+    slots = [{**s, "input": _slot_name(s["code"]), "held": held.get(s["code"]),
+              "error": upload_errors.get(_slot_name(s["code"]))} for s in fix.slots]
+    return TemplateResponse(request, "intake/correct.html", {
+        "app": fix.app, "form": form, "slots": slots, "kept": fix.kept,
+        "error_summary": _error_summary(form, slots),
+        "max_file_mb": settings.INTAKE_MAX_FILE_BYTES // 2**20,
+        "max_total_mb": settings.INTAKE_MAX_APPLICATION_BYTES // 2**20,
+    }, status=status)
 
 
 @login_required(login_url="intake:login")
@@ -325,24 +421,8 @@ def download(request, key):
 # --------------------------------------------------------------------------- public progress
 
 
-def client_ip(request) -> str:
-    # Behind the production proxy REMOTE_ADDR is the proxy; settings may name a trusted header instead.
-    header = getattr(settings, "INTAKE_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _rate_limited(request) -> bool:
-    limit, window = settings.INTAKE_PROGRESS_RATE
-    key = f"intake:progress:{client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    return rate_limited(request, "intake:progress", settings.INTAKE_PROGRESS_RATE)  # shared with the window
 
 
 @require_http_methods(["GET", "POST"])
@@ -360,6 +440,9 @@ def progress(request):
         app = Application.objects.filter(tracking_number=number).first()
         if app is not None and not secrets.compare_digest(app.phone, phone):
             app = None  # wrong phone: the same answer as an unknown number
+    if app is not None and app.status == Status.RETURNED:
+        # The number and the phone are the applicant's credentials here: they may now correct from this browser.
+        _remember(request, SUBMITTED, app.tracking_number)
     context = {"form": form, "searched": form.is_valid(), "app": app,
                "timeline": list(app.history.all()) if app else []}
     return TemplateResponse(request, "intake/progress.html", context)

@@ -2,9 +2,12 @@
 
 Body (JSON): ``{"tracking_number": "AK…", "status": "accepted|returned|in_approval|completed|partly_rejected|
 delivered", "note": "…", "problems": ["…"] (returned), "results": {"<item code>": {"status": "approved|rejected",
-"note": "…"}} (completed/partly_rejected)}``; header ``X-Intake-Signature: sha256=<HMAC-SHA256 of the body>``.
+"note": "…"}} (completed/partly_rejected), "fix": {"materials": ["<code>"], "fields": ["<code>"]} (returned,
+optional), "delivery": {"download_url"|"pickup_code"|"pickup_place"|"waybill_number": "…"} (optional, any status)}``;
+header ``X-Intake-Signature: sha256=<HMAC-SHA256 of the body>``.
 Answers: 200 {"status": …}; 403 bad signature; 400 malformed; 404 unknown tracking number; 409 invalid transition.
-A repeated report of the status the application already has answers 200 (the backend may retry).
+A repeated report of the status the application already has answers 200 (the backend may retry); its "delivery"
+is still recorded, which is how a waybill number sent after issuing arrives.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import json
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .models import Application
 from .signing import verify
-from .workflow import InvalidTransition, transition
+from .workflow import InvalidTransition, clean_delivery_info, record_delivery_info, transition
 
 log = logging.getLogger("intake.webhook")
 MAX_BODY = 256 * 1024
@@ -39,19 +43,28 @@ def webhook(request):
         number, status = str(data["tracking_number"]), str(data["status"])
         problems = data.get("problems") or []
         results = data.get("results") or {}
-        if not isinstance(problems, list) or not isinstance(results, dict):
+        fix = data.get("fix") or {}
+        if not all(isinstance(v, t) for v, t in ((problems, list), (results, dict), (fix, dict))):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "malformed body"}, status=400)
+    try:
+        delivery = clean_delivery_info(data.get("delivery"))
+    except ValueError as exc:
+        return JsonResponse({"error": "malformed body", "detail": str(exc)}, status=400)
     app = Application.objects.filter(tracking_number=number).first()
     if app is None:
         return JsonResponse({"error": "unknown tracking number"}, status=404)
-    if app.status == status and status != "returned":
-        return JsonResponse({"tracking_number": number, "status": app.status, "unchanged": True})
     try:
-        transition(app, status, by="审批系统", note=str(data.get("note", ""))[:2000], problems=problems,
-                   results=results)
+        with transaction.atomic():
+            unchanged = app.status == status and status != "returned"
+            if not unchanged:
+                transition(app, status, by="审批系统", note=str(data.get("note", ""))[:2000], problems=problems,
+                           results=results, fix=fix)
+            record_delivery_info(app, delivery)
     except InvalidTransition as exc:
         return JsonResponse({"error": "invalid transition", "from": exc.current, "to": exc.target,
                              "detail": str(exc)}, status=409)
+    if unchanged:
+        return JsonResponse({"tracking_number": number, "status": app.status, "unchanged": True})
     return JsonResponse({"tracking_number": number, "status": app.status})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from .constants import Status, TaskStatus
+from .constants import DELIVERY_INFO_KEYS, Status, TaskStatus
 from .models import Application, ApprovalTask, StatusChange
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -31,10 +31,13 @@ def allowed(current: str, target: str) -> bool:
 
 
 def transition(application: Application, target: str, *, by: str, note: str = "",
-               problems: list[str] | None = None, results: dict[str, dict] | None = None) -> Application:
+               problems: list[str] | None = None, results: dict[str, dict] | None = None,
+               fix: dict | None = None) -> Application:
     """Move ``application`` to ``target`` or raise InvalidTransition; returns the fresh, locked row's state.
 
     ``problems``: for RETURNED, the exact list of what the applicant must fix (required, non-empty).
+    ``fix``: for RETURNED, optionally the codes behind ``problems``: {"materials": [...], "fields": [...]}, so the
+    correction page asks again for exactly those.
     ``results``: for COMPLETED/PARTLY_REJECTED, item code -> {"status": approved|rejected, "note": ...}.
     """
     if target not in Status.values:
@@ -50,6 +53,8 @@ def transition(application: Application, target: str, *, by: str, note: str = ""
         previous = app.status
         app.status = target
         app.return_reasons = problems if target == Status.RETURNED else app.return_reasons
+        if target == Status.RETURNED:
+            app.return_fix = clean_fix(fix, app)
         if target == Status.IN_APPROVAL:
             ApprovalTask.objects.bulk_create(
                 [ApprovalTask(application=app, item_code=i["code"], item_name=i.get("name", i["code"]))
@@ -60,11 +65,54 @@ def transition(application: Application, target: str, *, by: str, note: str = ""
             _record_results(app, target, results or {})
         if target == Status.DELIVERED:
             app.finished_at = timezone.now()
-        app.save(update_fields=["status", "return_reasons", "finished_at"])
+        app.save(update_fields=["status", "return_reasons", "return_fix", "finished_at"])
         StatusChange.objects.create(application=app, from_status=previous, to_status=target, by=by, note=note,
                                     problems=problems)
     application.refresh_from_db()
     return application
+
+
+def clean_fix(fix, app: Application) -> dict[str, list[str]]:
+    """Only codes the application has: a backend cannot ask for a material or field that was never part of it."""
+    if not isinstance(fix, dict):
+        return {}
+    known = {"materials": {u.material_code for u in app.current_uploads},
+             "fields": {f["code"] for f in app.form_fields}}
+    out = {}
+    for key, codes in known.items():
+        asked = fix.get(key) or []
+        if not isinstance(asked, list):
+            raise InvalidTransition(app.status, Status.RETURNED, f"fix.{key} must be a list")
+        unknown = sorted({str(c) for c in asked} - codes)
+        if unknown:
+            raise InvalidTransition(app.status, Status.RETURNED, f"fix.{key}: unknown codes {unknown}")
+        if asked:
+            out[key] = list(dict.fromkeys(str(c) for c in asked))
+    return out
+
+
+def clean_delivery_info(info) -> dict[str, str]:
+    """The backend's word on collecting the results (link, pickup code, waybill), checked; ValueError if malformed."""
+    if not info:
+        return {}
+    if not isinstance(info, dict) or set(info) - set(DELIVERY_INFO_KEYS):
+        raise ValueError(f"delivery keys must be among {list(DELIVERY_INFO_KEYS)}")
+    clean = {k: str(v).strip()[:500] for k, v in info.items() if str(v).strip()}
+    if clean.get("download_url", "https://").split("://")[0] not in ("http", "https"):
+        raise ValueError("delivery.download_url must be an http(s) URL")
+    return clean
+
+
+def record_delivery_info(application: Application, info: dict[str, str]) -> None:
+    """Merge checked delivery info into the application. Apart from `transition` because a waybill number comes
+    after the result is issued, without a status change."""
+    if not info:
+        return
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        app.delivery_info = {**app.delivery_info, **info}
+        app.save(update_fields=["delivery_info"])
+    application.refresh_from_db()
 
 
 def _record_results(app: Application, target: str, results: dict[str, dict]) -> None:

@@ -20,24 +20,29 @@ log = logging.getLogger("window.reporting")
 
 
 def report(case, status: str, *, note: str = "", problems: list[str] | None = None,
-           results: dict[str, dict] | None = None) -> str:
-    """Tell intake that ``case`` is now ``status`` (an intake Status value); returns what happened."""
+           results: dict[str, dict] | None = None, fix: dict | None = None, delivery: dict | None = None) -> str:
+    """Tell intake that ``case`` is now ``status`` (an intake Status value); returns what happened.
+
+    ``fix``: the codes of the materials and fields returned for correction; ``delivery``: how to collect the
+    results (download_url, pickup_code, pickup_place, waybill_number), which may come without a status change.
+    """
     url = getattr(settings, "WINDOW_INTAKE_WEBHOOK_URL", "")
     if url:
         body = {"tracking_number": case.tracking_number, "status": status, "note": note,
-                "problems": problems or [], "results": results or {}}
+                "problems": problems or [], "results": results or {}, "fix": fix or {}, "delivery": delivery or {}}
         transaction.on_commit(lambda: _post(url, body))
         return "queued"
     from intake.models import Application
-    from intake.workflow import InvalidTransition, transition
+    from intake.workflow import InvalidTransition, clean_delivery_info, record_delivery_info, transition
 
     app = Application.objects.filter(tracking_number=case.tracking_number).first()
     if app is None:
         return "unknown"  # received over HTTP from an intake this deployment does not hold
+    record_delivery_info(app, clean_delivery_info(delivery))
     if app.status == status and status != "returned":
         return "unchanged"  # the same rule as the webhook: a repeated report is not an error
     try:
-        transition(app, status, by="综合窗口", note=note, problems=problems, results=results)
+        transition(app, status, by="综合窗口", note=note, problems=problems, results=results, fix=fix)
     except InvalidTransition as exc:
         log.warning("intake refused %s → %s for %s: %s", exc.current, exc.target, case.tracking_number, exc)
         from .models import Event

@@ -165,13 +165,17 @@ def diff(old: dict, new: dict) -> dict:
 # --------------------------------------------------------------------------- acceptance and approval
 
 
-def promised_days(theme_code: str) -> int:
-    """The theme's integrated promise (ThemePage.days_after); a default where the catalogue lacks the theme."""
+def promised_days(theme_code: str, site=None) -> int:
+    """The promise the applicant was shown: the theme's integrated days_after, or the county's own (shorter)
+    promise on the site the application came from; a default where the catalogue lacks the theme."""
+    from counties.overrides import local_theme
     from guides.models import ThemePage
 
-    days = (ThemePage.objects.filter(code=theme_code, live=True, alias_of__isnull=True)
-            .values_list("days_after", flat=True).first())
-    return days or DEFAULT_PROMISED_DAYS
+    page = (ThemePage.objects.filter(code=theme_code, live=True, alias_of__isnull=True,
+                                     locale__language_code=settings.LANGUAGE_CODE).first())
+    if page is None:
+        return DEFAULT_PROMISED_DAYS
+    return local_theme(page, site).days_after or DEFAULT_PROMISED_DAYS
 
 
 def _departments(codes: list[str]) -> dict[str, tuple[str, str]]:
@@ -184,7 +188,7 @@ def _departments(codes: list[str]) -> dict[str, tuple[str, str]]:
 def accept(case: Case, *, user, site) -> Case:
     """受理: the window accepts, and every applicable item goes to its department at the same time (一次联办)."""
     now = timezone.now()
-    days = promised_days(case.theme_code)
+    days = promised_days(case.theme_code, case.site)
     due = workdays.add_workdays(timezone.localdate(now), days)
     with transaction.atomic():
         move(case, CaseStatus.IN_APPROVAL, by=by_name(user), action="综合窗口受理",
@@ -204,15 +208,16 @@ def accept(case: Case, *, user, site) -> Case:
     return case
 
 
-def return_for_correction(case: Case, *, user, problems: list[str]) -> Case:
-    """退回补正 with the exact list of what to fix, all at once (一次性告知)."""
+def return_for_correction(case: Case, *, user, problems: list[str], fix: dict | None = None) -> Case:
+    """退回补正 with the exact list of what to fix, all at once (一次性告知); ``fix`` names the materials and fields
+    by code so the applicant's correction page asks for exactly those again."""
     problems = [p.strip() for p in problems if p and p.strip()]
     if not problems:
         raise InvalidTransition(case.status, CaseStatus.RETURNED, "a return must list what to fix")
     with transaction.atomic():
         move(case, CaseStatus.RETURNED, by=by_name(user), action="退回补正（一次性告知）", note="；".join(problems),
              problems=problems)
-        reporting.report(case, "returned", note="请按一次性告知内容补正后重新提交", problems=problems)
+        reporting.report(case, "returned", note="请按一次性告知内容补正后重新提交", problems=problems, fix=fix)
     return case
 
 
@@ -295,14 +300,21 @@ def issue(case: Case, *, user) -> Case:
         changes["pickup_code"] = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         move(case, CaseStatus.ISSUED, by=by_name(user), action="统一出件", note=note, **changes)
-        intake_note = note
-        if case.delivery == Delivery.ONLINE:
-            # The webhook has no field for a link: it travels in the note, which the progress page shows.
-            intake_note += f"；电子证照下载：{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{download_path(case)}"
-        elif case.delivery == Delivery.PICKUP:
-            intake_note += f"；取件码：{case.pickup_code}"
-        reporting.report(case, "partly_rejected" if partly else "completed", note=intake_note, results=results(case))
+        reporting.report(case, "partly_rejected" if partly else "completed", note=note, results=results(case),
+                         delivery=delivery_info(case))
     return case
+
+
+def delivery_info(case: Case) -> dict[str, str]:
+    """How the applicant collects the results, as intake's webhook "delivery" object."""
+    if case.delivery == Delivery.ONLINE:
+        return {"download_url": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{download_path(case)}"}
+    if case.delivery == Delivery.PICKUP:
+        place = case.accepted_site.site_name if case.accepted_site_id else ""
+        return {"pickup_code": case.pickup_code, "pickup_place": f"{place}政务服务中心综合窗口" if place else ""}
+    if case.delivery == Delivery.POST and case.waybill_number:
+        return {"waybill_number": case.waybill_number}
+    return {}
 
 
 def deliver(case: Case, *, by: str, note: str, **changes) -> Case:
@@ -318,7 +330,10 @@ def ship(case: Case, *, user, waybill: str) -> Case:
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(waybill_number=waybill.strip(), shipment=Shipment.SHIPPED)
         Event.objects.create(case=case, action="快递寄出", by=by_name(user), note=f"运单号 {waybill.strip()}")
-    case.refresh_from_db()
+        case.refresh_from_db()
+        # Intake's status stays "completed": the report carries only the waybill, for the progress page.
+        reporting.report(case, "partly_rejected" if case.partly_rejected else "completed",
+                         note=f"结果已寄出，运单号 {case.waybill_number}", delivery=delivery_info(case))
     return case
 
 

@@ -81,6 +81,22 @@ def test_webhook(app):
     assert app.status == Status.ACCEPTED and app.history.filter(to_status="accepted").count() == 1
 
 
+@pytest.mark.django_db
+def test_webhook_delivery_info(app):
+    """How to collect the results is structured: checked keys, merged, recorded even without a status change."""
+    number = app.tracking_number
+    r = hook({"tracking_number": number, "status": "submitted", "delivery": {"tracking_url": "x"}})
+    assert r.status_code == 400 and "delivery keys" in r.json()["detail"]
+    r = hook({"tracking_number": number, "status": "submitted", "delivery": {"download_url": "javascript:alert(1)"}})
+    assert r.status_code == 400 and "http(s)" in r.json()["detail"]
+    r = hook({"tracking_number": number, "status": "submitted", "delivery": {"pickup_code": "123456"}})
+    assert r.status_code == 200 and r.json()["unchanged"] is True
+    r = hook({"tracking_number": number, "status": "submitted", "delivery": {"waybill_number": " SF1 "}})
+    app.refresh_from_db()
+    assert app.delivery_info == {"pickup_code": "123456", "waybill_number": "SF1"}
+    assert app.history.count() == 1  # no status change was recorded for them
+
+
 class Flaky(Backend):
     calls = 0
 

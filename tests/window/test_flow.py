@@ -379,3 +379,18 @@ def test_handoff_endpoint_checks_signature_and_key(client, db):
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert post_handoff(client, {**doc, "delivery": "邮寄"}).status_code == 422
     assert Case.objects.get(tracking_number=doc["tracking_number"]).versions.get().via == Via.HTTP
+
+
+def test_county_promise_sets_the_deadline(db, staff, sites, holidays):
+    """A county that promises fewer days than the city is held to its own promise, whichever window accepts."""
+    from counties.models import ThemeOverride
+    from guides.models import ThemePage
+
+    theme = ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True, locale__language_code="zh-hans")
+    assert theme.days_after > 1
+    ThemeOverride.objects.create(site=sites["hanbin"], theme=theme, days_after=theme.days_after - 1)
+    county = services.accept(received(site="hanbin.localhost"), user=staff["city_clerk"], site=sites["city"])
+    other = services.accept(received(site=sites["other"].hostname), user=staff["city_clerk"], site=sites["city"])
+    assert county.promised_days == theme.days_after - 1
+    assert other.promised_days == theme.days_after
+    assert county.due_date < other.due_date

@@ -34,7 +34,7 @@ def submitted(db, settings, sites, django_capture_on_commit_callbacks):
     return app
 
 
-def test_submit_to_rating(submitted, staff, sites):
+def test_submit_to_rating(submitted, staff, sites, django_capture_on_commit_callbacks):
     app = submitted
     case = Case.objects.get(tracking_number=app.tracking_number)  # the in-process backend delivered it
     assert case.versions.get().via == Via.IN_PROCESS and case.site == sites["hanbin"]
@@ -43,14 +43,16 @@ def test_submit_to_rating(submitted, staff, sites):
     services.return_for_correction(case, user=staff["clerk"], problems=["填写内容：申请人姓名"])
     app.refresh_from_db()
     assert app.status == Status.RETURNED and app.return_reasons == ["填写内容：申请人姓名"]
-    # intake has no resubmission flow yet: the corrected document is handed off again, as intake would send it.
-    from intake.handoff import document
+    # The applicant corrects through intake's resubmission (its page is tested in tests/intake/test_correction.py);
+    # the new version travels through the outbox and the in-process backend like the first.
+    from intake.services import resubmit
 
-    doc = document(app)
-    doc["fields"][0]["value"] = "王五五"
-    case, outcome = services.receive(doc)
+    with django_capture_on_commit_callbacks(execute=True):
+        resubmit(app, token="no-new-files", values={"applicant.name": "王五五"})
+    case.refresh_from_db()
     app.refresh_from_db()
-    assert outcome == "resubmitted" and app.status == Status.SUBMITTED
+    assert case.status == CaseStatus.RECEIVED and case.version == 2 and app.status == Status.SUBMITTED
+    assert case.document["fields"][0]["value"] == "王五五"
 
     services.accept(case, user=staff["clerk"], site=sites["hanbin"])
     app.refresh_from_db()
@@ -65,7 +67,9 @@ def test_submit_to_rating(submitted, staff, sites):
     app.refresh_from_db()
     assert app.status == Status.PARTLY_REJECTED
     assert {t.item_code: t.status for t in app.tasks.all()} == {t.item_code: t.status for t in case.tasks.all()}
-    assert case.pickup_code in app.history.last().note
+    # How to collect travels as structured data, shown on intake's receipt and progress pages.
+    assert app.delivery_info["pickup_code"] == case.pickup_code
+    assert sites["hanbin"].site_name in app.delivery_info["pickup_place"]
 
     services.record_pickup(case, user=staff["clerk"], code=case.pickup_code)
     app.refresh_from_db()
@@ -82,3 +86,32 @@ def test_intake_refusal_is_recorded_not_raised(submitted, staff, sites):
     services.accept(case, user=staff["clerk"], site=sites["hanbin"])
     assert case.status == CaseStatus.IN_APPROVAL
     assert case.events.filter(action="进度同步失败").exists()
+
+
+@pytest.mark.parametrize("delivery", ["邮寄", "网上"])
+def test_how_to_collect_reaches_the_receipt(submitted, staff, sites, client, delivery):
+    """The waybill (sent after issuing, without a status change) and the download link are structured fields of
+    intake's application, shown on the applicant's receipt, not words in a note."""
+    from window.constants import Delivery
+
+    app = submitted
+    case = Case.objects.get(tracking_number=app.tracking_number)
+    Case.objects.filter(pk=case.pk).update(delivery=delivery)
+    case.refresh_from_db()
+    services.accept(case, user=staff["clerk"], site=sites["hanbin"])
+    for task in case.tasks.all():
+        services.decide(task, user=None, approve=True, licence_number="L-1")
+    case.refresh_from_db()
+    services.issue(case, user=staff["clerk"])
+    if delivery == Delivery.POST:
+        services.ship(case, user=staff["clerk"], waybill="SF1234567890")
+        expected = {"waybill_number": "SF1234567890"}
+    else:
+        expected = {"download_url": f"http://localhost:8000{services.download_path(case)}"}
+    app.refresh_from_db()
+    assert app.status == Status.COMPLETED and app.delivery_info == expected
+    session = client.session
+    session["intake_submitted"] = [app.tracking_number]
+    session.save()
+    receipt = client.get(f"/intake/applications/{app.tracking_number}/", HTTP_HOST="localhost").content.decode()
+    assert next(iter(expected.values())) in receipt and "领取办理结果" in receipt
