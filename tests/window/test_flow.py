@@ -394,3 +394,20 @@ def test_county_promise_sets_the_deadline(db, staff, sites, holidays):
     assert county.promised_days == theme.days_after - 1
     assert other.promised_days == theme.days_after
     assert county.due_date < other.due_date
+
+
+def test_admin_menu_shows_each_role_its_own_window_pages(rf, staff):
+    """The admin's 综合窗口 menu lists what the user's role opens, and nothing for a user without a role."""
+    from django.contrib.auth.models import AnonymousUser
+    from wagtail.admin.menu import admin_menu
+
+    def labels(user):
+        request = rf.get("/admin/")
+        request.user = user
+        window = [i for i in admin_menu.menu_items_for_request(request) if i.label == "综合窗口"]
+        return [i.label for i in window[0].menu.menu_items_for_request(request)] if window else []
+
+    assert labels(staff["clerk"]) == ["受理队列"]
+    assert labels(staff["gaj"]) == ["部门审批"]
+    assert labels(staff["supervisor"]) == ["受理队列", "统计看板", "差评整改"]
+    assert labels(AnonymousUser()) == []
