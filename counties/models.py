@@ -43,6 +43,8 @@ class ThemeOverride(models.Model):
     fee = models.CharField(OVERRIDABLE_FIELDS["fee"], max_length=200, blank=True, help_text="留空则沿用市级。")
     hidden = models.BooleanField("本县暂不提供", default=False)
     hidden_reason = models.CharField("不提供的原因（向群众显示）", max_length=300, blank=True)
+    hidden_reason_en = models.CharField("不提供的原因（英文）", max_length=500, blank=True,
+                                        help_text="可留空，英文页面将显示中文原因。")
     city_values = models.JSONField("覆盖时市级的取值", default=dict, editable=False,
                                    help_text="用于发现市级内容在覆盖之后又有变化。")
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,6 +59,7 @@ class ThemeOverride(models.Model):
         FieldPanel("fee"),
         FieldPanel("hidden"),
         FieldPanel("hidden_reason"),
+        FieldPanel("hidden_reason_en"),
     ]
 
     class Meta:

@@ -51,11 +51,13 @@ class ServiceItem(index.Indexed, models.Model):
     fee = models.CharField("收费", max_length=200, default="不收费")
     basis = models.JSONField("设定依据", default=list, help_text="每条依据一项。")
     name_en = models.CharField("英文名称", max_length=400, blank=True)
+    basis_en = models.JSONField("英文设定依据", default=list, blank=True,
+                                help_text="可留空；填写时与中文设定依据逐条对应、条数相同。")
 
     panels = [
         FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("kind"), FieldPanel("department"),
         FieldRowPanel([FieldPanel("legal_days"), FieldPanel("promised_days")]),
-        FieldPanel("fee"), FieldPanel("basis"),
+        FieldPanel("fee"), FieldPanel("basis"), FieldPanel("basis_en"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("code"), index.FilterField("kind")]
 
@@ -72,6 +74,10 @@ class ServiceItem(index.Indexed, models.Model):
             raise ValidationError({"promised_days": "承诺时限不能超过法定时限。"})
         if not self.basis or not all(isinstance(b, str) and b.strip() for b in self.basis):
             raise ValidationError({"basis": "至少填写一条设定依据（文字列表）。"})
+        # Shown as a whole instead of the Chinese list, so it must say the same, entry by entry.
+        if self.basis_en and (not isinstance(self.basis_en, list) or len(self.basis_en) != len(self.basis)
+                              or not all(isinstance(b, str) and b.strip() for b in self.basis_en)):
+            raise ValidationError({"basis_en": "英文设定依据须为文字列表，且与中文设定依据条数相同。"})
 
 
 class Material(index.Indexed, models.Model):
@@ -146,12 +152,21 @@ class ServiceLocation(models.Model):
     hours = models.TextField("办公时间")
     phone = models.CharField("咨询电话", max_length=64)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    # English beside the Chinese, as for the registries (guides.i18n.localized); empty shows the Chinese.
+    name_en = models.CharField("英文名称", max_length=300, blank=True)
+    address_en = models.CharField("英文地址", max_length=400, blank=True)
+    windows_en = models.CharField("英文窗口", max_length=300, blank=True)
+    hours_en = models.TextField("英文办公时间", blank=True)
 
     base_form_class = SiteScopedForm
 
     panels = [
-        FieldPanel("site"), FieldPanel("name"), FieldPanel("address"), FieldPanel("windows"),
-        FieldPanel("hours"), FieldPanel("phone"), FieldPanel("sort_order"),
+        FieldPanel("site"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
+        FieldRowPanel([FieldPanel("address"), FieldPanel("address_en")]),
+        FieldRowPanel([FieldPanel("windows"), FieldPanel("windows_en")]),
+        FieldRowPanel([FieldPanel("hours"), FieldPanel("hours_en")]),
+        FieldPanel("phone"), FieldPanel("sort_order"),
     ]
 
     class Meta:

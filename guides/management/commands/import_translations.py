@@ -25,6 +25,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
 from guides.models import Department, FormField, Material, ServiceItem, ThemeIndexPage, ThemePage
+from guides.translation_texts import import_offices_and_bases
 
 
 def _load(path: Path):
@@ -150,6 +151,7 @@ class Command(BaseCommand):
         changed += _update_registry(ServiceItem, "code", registries.get("items", {}), {"name": "name_en"})
         changed += _update_registry(Material, "code", registries.get("materials", {}), {"name": "name_en"})
         changed += _update_registry(FormField, "code", registries.get("fields", {}), {"label": "label_en"})
+        changed += import_offices_and_bases(folder)
 
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
         if site is None:
