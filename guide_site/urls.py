@@ -17,8 +17,6 @@ urlpatterns = [
     path("api/themes/", guides_api.theme_list, name="api-theme-list"),
     path("api/themes/<str:code>/", guides_api.theme_detail, name="api-theme-detail"),
     path("api/themes/<str:code>/checklist/", screening_api.theme_checklist, name="api-theme-checklist"),
-    path("intake/", include("intake.urls")),
-    path("window/", include("window.urls")),
 ]
 
 if settings.DEBUG:
@@ -28,11 +26,14 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Public pages: Chinese unprefixed (the default), English under /en/. Admin, API and documents stay unprefixed.
+# Public pages, the intake and the window: Chinese unprefixed (the default), English under /en/. Admin, API and
+# documents stay unprefixed only. The machine endpoints (/intake/webhook/, /window/handoff/) keep answering unprefixed.
 urlpatterns += i18n_patterns(
-    # Before Wagtail's catch-all, which would otherwise look for a page at /search/.
+    # Before Wagtail's catch-all, which would otherwise look for pages at /search/, /intake/, /window/.
     path("search/", search_views.search_page, name="search"),
     path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
+    path("intake/", include("intake.urls")),
+    path("window/", include("window.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -3,7 +3,8 @@
 A page with a live translation links to it, keeping what follows the page's URL (``screening/``,
 ``checklist/``...) and the query string (the wizard's answers). A page without one links to that language's
 home page with ``?untranslated=1`` so the home page can say why the visitor landed there. Views that are not
-pages (search) swap the language prefix with Django's translate_url.
+pages (search, the intake and the window, even when their context holds the theme page) swap the language prefix of
+the same path with Django's translate_url.
 """
 
 from __future__ import annotations
@@ -42,10 +43,16 @@ def _home_url(request, language: str) -> str:
         return translate_url("/", language)
 
 
+def _serves_page(request) -> bool:
+    """True when Wagtail serves this request (a page or one of its routes); False for the site's own views."""
+    match = getattr(request, "resolver_match", None)
+    return match is None or match.url_name == "wagtail_serve"
+
+
 def language_links(request, page, current: str) -> list[LanguageLink]:
     links = []
     query = request.META.get("QUERY_STRING", "")
-    page = page if isinstance(page, Page) else None
+    page = page if isinstance(page, Page) and _serves_page(request) else None
     page_url = page.get_url(request=request) if page is not None else None
     rest = request.path[len(page_url):] if page_url and request.path.startswith(page_url) else ""
     for code, name in settings.LANGUAGES:
