@@ -1,51 +1,52 @@
-"""Vocabularies of the comprehensive window (综合窗口). Values are stored; labels are shown."""
+"""Vocabularies of the comprehensive window (综合窗口). Values are stored; labels are shown (translated)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", "综合窗口受理人员"
-    REVIEWER = "reviewer", "部门审批人员"
-    SUPERVISOR = "supervisor", "督查人员"
+    CLERK = "clerk", _("综合窗口受理人员")
+    REVIEWER = "reviewer", _("部门审批人员")
+    SUPERVISOR = "supervisor", _("督查人员")
 
 
 class CaseStatus(models.TextChoices):
-    RECEIVED = "received", "待受理"
-    RETURNED = "returned", "退回补正"
-    IN_APPROVAL = "in_approval", "联办审批中"
-    DECIDED = "decided", "审批完毕待出件"
-    ISSUED = "issued", "已统一出件"
-    DELIVERED = "delivered", "已送达"
+    RECEIVED = "received", _("待受理")
+    RETURNED = "returned", _("退回补正")
+    IN_APPROVAL = "in_approval", _("联办审批中")
+    DECIDED = "decided", _("审批完毕待出件")
+    ISSUED = "issued", _("已统一出件")
+    DELIVERED = "delivered", _("已送达")
 
 
 class TaskStatus(models.TextChoices):
-    PENDING = "pending", "审批中"
-    APPROVED = "approved", "准予许可"
-    REJECTED = "rejected", "不予许可"
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("准予许可")
+    REJECTED = "rejected", _("不予许可")
 
 
 class Delivery(models.TextChoices):
     # The values are the ones intake's form and hand-off document use.
-    POST = "邮寄", "邮寄送达"
-    ONLINE = "网上", "网上获取（电子证照）"
-    PICKUP = "自取", "窗口自取"
+    POST = "邮寄", _("邮寄送达")
+    ONLINE = "网上", _("网上获取（电子证照）")
+    PICKUP = "自取", _("窗口自取")
 
 
 class Shipment(models.TextChoices):
     NONE = "", "—"
-    SHIPPED = "shipped", "已寄出"
-    SIGNED = "signed", "已签收"
-    FAILED = "failed", "投递失败"
+    SHIPPED = "shipped", _("已寄出")
+    SIGNED = "signed", _("已签收")
+    FAILED = "failed", _("投递失败")
 
 
 class Via(models.TextChoices):
-    IN_PROCESS = "in_process", "系统内推送"
-    HTTP = "http", "接口推送"
+    IN_PROCESS = "in_process", _("系统内推送")
+    HTTP = "http", _("接口推送")
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "待回访整改"
-    CLOSED = "closed", "已办结"
+    OPEN = "open", _("待回访整改")
+    CLOSED = "closed", _("已办结")
 
 
 #: Statuses in which the case is still running against its promised deadline.

@@ -5,21 +5,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from . import workdays
 from .constants import DUE_SOON_WORKDAYS, RUNNING, CaseStatus
 from .models import Case
 
-DUE_CHOICES = [("overdue", "已超期"), ("soon", "即将到期"), ("week", "7日内到期")]
+DUE_CHOICES = [("overdue", _("已超期")), ("soon", _("即将到期")), ("week", _("7日内到期"))]
 
 
 class CaseFilter(django_filters.FilterSet):
-    site = django_filters.ModelChoiceFilter(label="来源站点", queryset=Site.objects.order_by("-is_default_site", "site_name"))
-    theme_code = django_filters.ChoiceFilter(label="主题", choices=[], empty_label="全部主题")
-    status = django_filters.ChoiceFilter(label="状态", choices=CaseStatus.choices, empty_label="全部状态")
-    due = django_filters.ChoiceFilter(label="办结期限", choices=DUE_CHOICES, method="filter_due", empty_label="不限")
-    tracking_number = django_filters.CharFilter(label="办件编号", lookup_expr="icontains")
+    site = django_filters.ModelChoiceFilter(label=_("来源站点"),
+                                            queryset=Site.objects.order_by("-is_default_site", "site_name"))
+    theme_code = django_filters.ChoiceFilter(label=_("主题"), choices=[], empty_label=_("全部主题"))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=CaseStatus.choices, empty_label=_("全部状态"))
+    due = django_filters.ChoiceFilter(label=_("办结期限"), choices=DUE_CHOICES, method="filter_due", empty_label=_("不限"))
+    tracking_number = django_filters.CharFilter(label=_("办件编号"), lookup_expr="icontains")
 
     class Meta:
         model = Case
@@ -28,7 +31,8 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         themes = self.queryset.order_by("theme_code").values_list("theme_code", "theme_title").distinct()
-        self.filters["theme_code"].extra["choices"] = [(c, f"{t}（{c}）") for c, t in themes]
+        self.filters["theme_code"].extra["choices"] = [(c, gettext("%(title)s（%(code)s）") % {"title": t, "code": c})
+                                                       for c, t in themes]
 
     def filter_due(self, queryset, name, value):
         today = workdays.today()

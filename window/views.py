@@ -14,10 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from intake.ratelimit import rate_limited
 from intake.signing import verify
 from intake.validators import mask_id_number
 
@@ -61,6 +65,16 @@ def _require(ok: bool):
         raise PermissionDenied
 
 
+def _stored():
+    """Around service calls: what they store (timeline notes, the applicant's links) is Chinese data in the default
+    language's URLs, whichever language the member of staff reads the window in."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+#: services.diff's material changes (stored words) as shown on the case page.
+MATERIAL_CHANGES = {"删除": gettext_lazy("删除"), "新增": gettext_lazy("新增"), "重新上传": gettext_lazy("重新上传")}
+
+
 # --------------------------------------------------------------------------- clerk and supervisor
 
 
@@ -97,13 +111,20 @@ def case_detail(request, tracking):
     can_act = permissions.workable_cases(request.user).filter(pk=case.pk).exists()
     versions = list(case.versions.all())
     changes = services.diff(versions[-2].document, versions[-1].document) if len(versions) > 1 else None
+    for m in (changes or {}).get("materials", []):
+        m["change"] = MATERIAL_CHANGES.get(m["change"], m["change"])
+    inspections = list(case.inspections.prefetch_related("tasks"))
+    for i in inspections:
+        i.departments = gettext("、").join(t.department_name or t.item_name for t in i.tasks.all())
+    with _stored():
+        download = services.download_path(case) if case.status in (CaseStatus.ISSUED, CaseStatus.DELIVERED) else ""
     return render(request, "window/case_detail.html", {
         "case": case, "can_act": can_act, "tasks": case.tasks.all(), "events": case.events.all(),
-        "inspections": case.inspections.prefetch_related("tasks"), "versions": versions, "changes": changes,
+        "inspections": inspections, "versions": versions, "changes": changes,
         "checklist_url": _checklist_url(case), "flag": _flag(case, workdays.exceptions()),
         "return_form": ReturnForm(case=case), "inspection_form": InspectionForm(case=case),
         "ship_form": ShipForm(), "shipment_form": ShipmentForm(), "pickup_form": PickupForm(),
-        "download_path": services.download_path(case) if case.status in (CaseStatus.ISSUED, CaseStatus.DELIVERED) else "",
+        "download_path": download,
         "rating": Rating.objects.filter(case=case).first(), "Status": CaseStatus, "Delivery": Delivery,
     })
 
@@ -115,47 +136,53 @@ def case_action(request, tracking, action):
     user = request.user
     try:
         if action == "accept":
-            services.accept(case, user=user, site=permissions.window_site(user, case))
-            messages.success(request, "已受理，并已同步分送各审批部门。")
+            with _stored():
+                services.accept(case, user=user, site=permissions.window_site(user, case))
+            messages.success(request, gettext("已受理，并已同步分送各审批部门。"))
         elif action == "return":
             form = ReturnForm(request.POST, case=case)
             if not form.is_valid():
-                messages.error(request, "；".join(form.non_field_errors()) or "请列明需要补正的内容。")
+                messages.error(request, gettext("；").join(form.non_field_errors()) or gettext("请列明需要补正的内容。"))
             else:
                 services.return_for_correction(case, user=user, problems=form.problems())
-                messages.success(request, "已退回补正，并一次性告知申请人全部补正内容。")
+                messages.success(request, gettext("已退回补正，并一次性告知申请人全部补正内容。"))
         elif action == "inspect":
             form = InspectionForm(request.POST, case=case)
             if form.is_valid():
                 tasks = list(case.tasks.filter(pk__in=form.cleaned_data["tasks"]))
-                services.record_inspection(case, user=user, tasks=tasks, date=form.cleaned_data["date"],
-                                           place=form.cleaned_data["place"], findings=form.cleaned_data["findings"])
-                messages.success(request, "联合踏勘已记录。")
+                with _stored():
+                    services.record_inspection(case, user=user, tasks=tasks, date=form.cleaned_data["date"],
+                                               place=form.cleaned_data["place"], findings=form.cleaned_data["findings"])
+                messages.success(request, gettext("联合踏勘已记录。"))
             else:
-                messages.error(request, "踏勘记录不完整，请选择部门并填写日期、地点和结论。")
+                messages.error(request, gettext("踏勘记录不完整，请选择部门并填写日期、地点和结论。"))
         elif action == "issue":
-            services.issue(case, user=user)
-            messages.success(request, "已统一出件。")
+            with _stored():  # the online results link sent to the applicant: unprefixed, Chinese
+                services.issue(case, user=user)
+            messages.success(request, gettext("已统一出件。"))
         elif action == "ship":
             form = ShipForm(request.POST)
             if form.is_valid():
-                services.ship(case, user=user, waybill=form.cleaned_data["waybill"])
-                messages.success(request, "已登记快递寄出。")
+                with _stored():
+                    services.ship(case, user=user, waybill=form.cleaned_data["waybill"])
+                messages.success(request, gettext("已登记快递寄出。"))
         elif action == "shipment":
             form = ShipmentForm(request.POST)
             if form.is_valid():
-                services.update_shipment(case, user=user, status=form.cleaned_data["status"])
-                messages.success(request, "已更新快递状态。")
+                with _stored():
+                    services.update_shipment(case, user=user, status=form.cleaned_data["status"])
+                messages.success(request, gettext("已更新快递状态。"))
         elif action == "pickup":
             form = PickupForm(request.POST)
             if form.is_valid():
-                services.record_pickup(case, user=user, code=form.cleaned_data["code"])
-                messages.success(request, "已登记申请人领取。")
+                with _stored():
+                    services.record_pickup(case, user=user, code=form.cleaned_data["code"])
+                messages.success(request, gettext("已登记申请人领取。"))
         else:
             raise Http404
     except services.InvalidTransition as exc:
         log.info("refused %s on %s: %s", action, tracking, exc)
-        messages.error(request, "当前状态下不能进行该操作，或所填信息不正确。")
+        messages.error(request, gettext("当前状态下不能进行该操作，或所填信息不正确。"))
         return render(request, "window/refused.html", {"case": case, "action": action}, status=409)
     return HttpResponseRedirect(reverse("window:case", args=[tracking]))
 
@@ -184,12 +211,13 @@ def task_detail(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.decide(task, user=request.user, approve=data["decision"] == "approve",
-                                licence_number=data["licence_number"], result_file=data["result_file"],
-                                reason=data["reason"])
+                with _stored():  # the timeline note names the result (a status label)
+                    services.decide(task, user=request.user, approve=data["decision"] == "approve",
+                                    licence_number=data["licence_number"], result_file=data["result_file"],
+                                    reason=data["reason"])
             except services.InvalidTransition:
                 return render(request, "window/refused.html", {"case": task.case, "action": "decide"}, status=409)
-            messages.success(request, "审批结果已提交。")
+            messages.success(request, gettext("审批结果已提交。"))
             return HttpResponseRedirect(reverse("window:task", args=[task.pk]))
     return render(request, "window/task_detail.html", {
         "task": task, "case": task.case, "form": form, "inspections": task.inspections.all(),
@@ -216,7 +244,7 @@ def dashboard_data(cases) -> dict:
                                                      "overdue": 0, "visits_saved": 0, "days_saved": 0,
                                                      "scores": [], "count": 0})
     for case in cases.select_related("site", "rating"):
-        key = (case.site.site_name if case.site_id else "未注明站点", case.theme_title)
+        key = (case.site.site_name if case.site_id else gettext("未注明站点"), case.theme_title)
         g = groups[key]
         g["count"] += 1
         g["statuses"][case.status] += 1
@@ -277,13 +305,14 @@ def follow_up_close(request, pk):
     follow_up = get_object_or_404(FollowUp, pk=pk)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写整改回访情况。")
+        messages.error(request, gettext("请填写整改回访情况。"))
     else:
         try:
-            services.close_follow_up(follow_up, user=request.user, resolution=form.cleaned_data["resolution"])
-            messages.success(request, "差评整改已办结。")
+            with _stored():
+                services.close_follow_up(follow_up, user=request.user, resolution=form.cleaned_data["resolution"])
+            messages.success(request, gettext("差评整改已办结。"))
         except services.InvalidTransition:
-            messages.error(request, "该整改已办结。")
+            messages.error(request, gettext("该整改已办结。"))
     return HttpResponseRedirect(reverse("window:follow-ups"))
 
 
@@ -292,6 +321,7 @@ def follow_up_close(request, pk):
 
 @csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not by a browser session
 @require_POST
+@translation.override(settings.LANGUAGE_CODE)  # stored timeline notes stay Chinese, even posted under /en/
 def handoff(request):
     """POST /window/handoff/: intake's http backend (docs/handoff.schema.json, X-Intake-Signature, Idempotency-Key).
     200 taken (or already had it); 403 bad signature; 400 malformed; 422 conflicts with the case's state."""
@@ -325,7 +355,8 @@ def results(request, token):
     case = services.case_for_token(token)
     if case is None or case.status not in (CaseStatus.ISSUED, CaseStatus.DELIVERED):
         raise Http404
-    case = services.record_download(case)
+    with _stored():
+        case = services.record_download(case)
     return render(request, "window/results.html", {"case": case, "tasks": case.tasks.all(), "token": token})
 
 
@@ -338,7 +369,14 @@ def result_file(request, token, pk):
 
 
 def rate(request):
-    """好差评: the applicant finds the case by tracking number and phone (like intake's progress page)."""
+    """好差评: the applicant finds the case by tracking number and phone (like intake's progress page, and limited
+    per client IP the same way: settings.WINDOW_RATING_RATE)."""
+    if request.method == "POST" and rate_limited(request, "window:rate", settings.WINDOW_RATING_RATE):
+        response = TemplateResponse(request, "window/rate.html", {
+            "lookup": LookupForm(request.POST, prefix="q"), "limited": True,
+            "retry_minutes": max(1, settings.WINDOW_RATING_RATE[1] // 60)}, status=429)
+        response["Retry-After"] = str(settings.WINDOW_RATING_RATE[1])
+        return response
     lookup = LookupForm(request.POST or None, prefix="q")
     case, form, done, not_found = None, RatingForm(prefix="r"), False, False
     if request.method == "POST" and lookup.is_valid():
@@ -348,7 +386,8 @@ def rate(request):
         if case is not None and "r-score" in request.POST:
             form = RatingForm(request.POST, prefix="r")
             if form.is_valid() and case.status == CaseStatus.DELIVERED and not hasattr(case, "rating"):
-                services.rate(case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+                with _stored():
+                    services.rate(case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
                 done = True
     if case is not None:
         case = Case.objects.select_related("rating").get(pk=case.pk)

@@ -175,6 +175,8 @@ INTAKE_HANDOFF_LEASE = float(os.environ.get("INTAKE_HANDOFF_LEASE", 60))
 INTAKE_SWEEP_INTERVAL = float(os.environ.get("INTAKE_SWEEP_INTERVAL", 30))
 # Public progress look-ups per client IP and window (seconds).
 INTAKE_PROGRESS_RATE = (10, 600)
+# Public rating-page look-ups (window/rate/, 好差评) per client IP and window (seconds); same counter rule.
+WINDOW_RATING_RATE = (10, 600)
 
 LOGGING = {
     "version": 1,

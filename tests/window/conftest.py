@@ -38,6 +38,17 @@ def make_document(*, site: str = "hanbin.localhost", number: str | None = None, 
     }
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """reverse() follows the thread's active language, and a test client's request to /en/ leaves English active:
+    every window test starts and ends in the default (Chinese, unprefixed URLs)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def document():
     return make_document
