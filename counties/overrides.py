@@ -15,6 +15,7 @@ class LocalTheme:
     fee: str
     hidden: bool = False
     hidden_reason: str = ""
+    hidden_reason_en: str = ""  # shown by guides.i18n.localized on English pages
     overridden: tuple[str, ...] = ()
 
 
@@ -30,7 +31,7 @@ def local_theme(page, site) -> LocalTheme:
     mine = override.overridden()
     values.update(mine)
     return LocalTheme(**values, hidden=override.hidden, hidden_reason=override.hidden_reason,
-                      overridden=tuple(mine))
+                      hidden_reason_en=override.hidden_reason_en, overridden=tuple(mine))
 
 
 def hidden_codes(site) -> list[str]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Site
 
+from .i18n import localized
 from .queries import site_theme, site_themes
 from .spec import ThemeGuide
 
@@ -88,7 +89,7 @@ def theme_detail(request, code):
         {"code": iv.item.code, "name": iv.item.name, "kind": iv.item.kind,
          "department": {"code": iv.item.department.code, "name": iv.item.department.name},
          "legal_days": iv.item.legal_days, "promised_days": iv.item.promised_days, "fee": iv.item.fee,
-         "basis": iv.item.basis, "when": next(i.get("when") for i in spec["items"] if i["item"] == iv.item.code)}
+         "basis": localized(iv.item, "basis", language), "when": next(i.get("when") for i in spec["items"] if i["item"] == iv.item.code)}
         for iv in guide.items
     ]
     fields = [{"code": f.code, "label": f.label, "type": f.type, "choices": f.choices} for f in guide.fields]
@@ -103,7 +104,8 @@ def theme_detail(request, code):
         "items": items, "questions": spec["questions"], "materials": spec["materials"], "steps": spec["steps"],
         "fields": fields,
         "locations": [
-            {"name": loc.name, "address": loc.address, "windows": loc.windows, "hours": loc.hours,
+            {"name": localized(loc, "name", language), "address": localized(loc, "address", language),
+             "windows": localized(loc, "windows", language), "hours": localized(loc, "hours", language),
              "phone": loc.phone}
             for loc in site.locations.order_by("sort_order", "name")
         ],

@@ -305,5 +305,5 @@ class ThemeGuide:
             materials=materials,
             steps=steps,
             fields=[fields_by_code[c] for c in spec["fields"] if c in fields_by_code],
-            basis=[(iv.item, b) for iv in items for b in iv.item.basis],
+            basis=[(iv.item, b) for iv in items for b in localized(iv.item, "basis")],
         )

@@ -13,8 +13,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from guides.i18n import localized
 
 DEFAULT_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -66,6 +68,14 @@ def register_font() -> str:
     return FONT_NAME
 
 
+def _working_days(n: int) -> str:
+    return ngettext("%(n)s 个工作日", "%(n)s 个工作日", n) % {"n": n}
+
+
+def _visits(n: int) -> str:
+    return ngettext("%(n)s 次", "%(n)s 次", n) % {"n": n}
+
+
 def checklist_pdf_bytes(context: dict) -> bytes:
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
@@ -115,13 +125,14 @@ def checklist_pdf_bytes(context: dict) -> bytes:
         story.append(p(_("需要办理的事项（%(n)s 项）") % {"n": len(context["items"])}, h2))
         story.append(table([[p(_("事项")), p(_("部门")), p(_("承诺时限"))]] +
                            [[p(i.name), p(i.department_name),
-                             p(_("%(n)s 个工作日") % {"n": i.promised_days} if i.promised_days else _("即办"))]
+                             p(_working_days(i.promised_days) if i.promised_days else _("即办"))]
                             for i in context["items"]], [width * 0.5, width * 0.3, width * 0.2]))
         story.append(p(_("需要提交的材料（%(n)s 种）") % {"n": len(context["to_submit"])}, h2))
         rows = [[p(_("材料")), p(_("形式 / 份数")), p(_("来源")), p(_("用于事项"))]]
         for m in context["to_submit"]:
             name = m["name"] + ((f"（{m['note']}）" if wrap else f" ({m['note']})") if m["note"] else "")
-            rows.append([p(name), p(_("%(form)s %(copies)s 份") % {"form": m["form"], "copies": m["copies"]}),
+            rows.append([p(name), p(ngettext("%(form)s %(copies)s 份", "%(form)s %(copies)s 份", m["copies"])
+                                             % {"form": m["form"], "copies": m["copies"]}),
                          p(m["source"]), p(semi.join(m["items"]), small)])
         story.append(table(rows, [width * 0.38, width * 0.17, width * 0.15, width * 0.3]))
         if context["exempt"]:
@@ -133,19 +144,22 @@ def checklist_pdf_bytes(context: dict) -> bytes:
         story.append(p(_("办理流程"), h2))
         story += [p(f"{n}. {s['actor_label']}: {s['name']}" if not wrap else f"{n}. {s['actor_label']}：{s['name']}")
                   if not s["days"] else
-                  p(_("%(n)s. %(actor)s：%(name)s（%(days)s 个工作日）") % {"n": n, "actor": s["actor_label"],
-                                                                     "name": s["name"], "days": s["days"]})
+                  p(ngettext("%(n)s. %(actor)s：%(name)s（%(days)s 个工作日）",
+                             "%(n)s. %(actor)s：%(name)s（%(days)s 个工作日）", s["days"])
+                    % {"n": n, "actor": s["actor_label"], "name": s["name"], "days": s["days"]})
                   for n, s in enumerate(context["steps"], 1)]
         days, visits = context["days"], context["visits"]
         story.append(p(_("时限与跑动次数"), h2))
-        story.append(p(_("办理时限：集成前 %(db)s 个工作日 → 集成后 %(da)s 个工作日；跑动次数：集成前 %(vb)s 次 → 集成后 %(va)s 次。")
-                       % {"db": days["before"], "da": days["after"], "vb": visits["before"], "va": visits["after"]}))
+        # Four figures, each with its own plural: rendered apart, then placed in the sentence.
+        story.append(p(_("办理时限：集成前 %(db)s → 集成后 %(da)s；跑动次数：集成前 %(vb)s → 集成后 %(va)s。")
+                       % {"db": _working_days(days["before"]), "da": _working_days(days["after"]),
+                          "vb": _visits(visits["before"]), "va": _visits(visits["after"])}))
     story.append(p(_("办理地点"), h2))
     for loc in context["locations"]:
-        windows = f"，{loc.windows}" if loc.windows else ""
+        windows = (f"，{loc.windows}" if wrap else f", {localized(loc, 'windows')}") if loc.windows else ""
         story.append(p(_("%(name)s：%(address)s%(windows)s；%(hours)s；咨询电话 %(phone)s")
-                       % {"name": loc.name, "address": loc.address, "windows": windows, "hours": loc.hours,
-                          "phone": loc.phone}))
+                       % {"name": localized(loc, "name"), "address": localized(loc, "address"), "windows": windows,
+                          "hours": localized(loc, "hours"), "phone": loc.phone}))
     if not context["locations"]:
         story.append(p(_("请拨打 12345 政务服务便民热线咨询。")))
 
