@@ -24,7 +24,7 @@ def _user(group, name):
 
 def _county_page():
     return ThemePage.objects.filter(alias_of__isnull=True, locale__language_code="zh-hans").descendant_of(
-        HomePage.objects.get(site_code="hanbin")).first()
+        HomePage.objects.get(site_code="hanbin", locale__language_code="zh-hans")).first()
 
 
 def test_submit_then_approve_publishes_and_is_logged():

@@ -281,7 +281,7 @@ def test_theme_that_does_not_apply_says_so_with_phone_and_items(client):
 def test_county_site_checklist_shows_the_county_office(county_client):
     from home.models import HomePage
 
-    root = HomePage.objects.get(site_code="hanbin")
+    root = HomePage.objects.get(site_code="hanbin", locale__language_code="zh-hans")
     alias = ThemePage.objects.get(code=SUPERMARKET, path__startswith=root.path)
     path = alias.get_url_parts()[2]
     response = county_client.get(f"{path}checklist/?{_qs(ANSWERS)}")
