@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wagtail.models import Page
+
 from .constants import OVERRIDABLE_FIELDS
 from .models import ThemeOverride
 
@@ -20,11 +22,13 @@ class LocalTheme:
 
 
 def local_theme(page, site) -> LocalTheme:
-    """The figures a visitor of `site` sees for `page` (an original or an alias of a city theme)."""
-    original_id = page.alias_of_id or page.pk
+    """The figures a visitor of `site` sees for `page` (an original or an alias of a city theme, in any language)."""
     override = None
     if site is not None and not site.is_default_site:
-        override = ThemeOverride.objects.filter(site=site, theme_id=original_id).first()
+        # Overrides name the Chinese city page; an English county page is an alias of the English city page, which
+        # shares the Chinese one's translation key.
+        original = Page.objects.filter(pk=page.alias_of_id or page.pk).values("translation_key")
+        override = ThemeOverride.objects.filter(site=site, theme__translation_key__in=original).first()
     values = {name: getattr(page, name) for name in OVERRIDABLE_FIELDS}
     if override is None:
         return LocalTheme(**values)

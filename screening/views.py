@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -79,7 +79,17 @@ def answer_rows(request, page, theme, outcome: Outcome, before: Question | None 
 # --------------------------------------------------------------------------- wizard
 
 
+def _offered_or_404(request, page) -> None:
+    """A theme the county hides (counties.ThemeOverride) shows only its reason: no wizard or checklist, whatever
+    the language or the URL the visitor kept."""
+    from counties.overrides import local_theme
+
+    if local_theme(page, Site.find_for_request(request)).hidden:
+        raise Http404(_("本站点暂不提供此项主题服务"))
+
+
 def wizard(request, page):
+    _offered_or_404(request, page)
     screening = screening_for(page)
     theme = screening.theme
     raw = raw_answers(request.GET)
@@ -147,6 +157,7 @@ def _render_question(request, page, screening: ScreeningTheme, current: Outcome,
 
 def _complete_outcome(request, page):
     """(screening, outcome) for complete valid answers, or (screening, redirect to the wizard)."""
+    _offered_or_404(request, page)
     screening = screening_for(page)
     if is_english():
         screening = screening.in_english()

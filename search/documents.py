@@ -75,6 +75,13 @@ def _analysis(spec: dict, lookups: Lookups) -> dict:
     }
 
 
+def _hidden() -> set[tuple[int, str]]:
+    """(site id, theme code) of the city themes a county hides: not searchable there, in any language."""
+    from counties.models import ThemeOverride
+
+    return set(ThemeOverride.objects.filter(hidden=True).values_list("site_id", "theme__code"))
+
+
 def build_documents(pages) -> list[dict]:
     """Documents for live theme pages (aliases included): one per page, placed on the site that holds it."""
     pages = list(pages)
@@ -82,11 +89,12 @@ def build_documents(pages) -> list[dict]:
         return []
     lookups = Lookups.for_pages(pages)
     roots = _site_roots()
+    hidden = _hidden()
     cache: dict[tuple, dict] = {}
     docs = []
     for page in pages:
         site = next(((s, c, u, lang) for s, c, path, u, lang in roots if page.path.startswith(path)), None)
-        if site is None:
+        if site is None or (site[0].pk, page.code) in hidden:
             continue
         language = site[3]
         spec = page_to_spec(page, lookups)

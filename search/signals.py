@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 _pending = threading.local()
@@ -66,10 +66,21 @@ def on_page_moved(sender, instance, **kwargs):
         schedule(page.code)
 
 
+def on_override_changed(sender, instance, **kwargs):
+    # Hiding a theme on a county (or showing it again) changes which documents that site has. By id: on a cascade
+    # from the theme's deletion the page may be gone (its own deletion schedules the code then).
+    from guides.models import ThemePage
+
+    schedule(ThemePage.objects.filter(pk=instance.theme_id).values_list("code", flat=True).first())
+
+
 def connect() -> None:
+    from counties.models import ThemeOverride
     from guides.models import ThemePage
 
     page_published.connect(on_page_changed, sender=ThemePage, dispatch_uid="search-published")
     page_unpublished.connect(on_page_changed, sender=ThemePage, dispatch_uid="search-unpublished")
     post_delete.connect(on_page_changed, sender=ThemePage, dispatch_uid="search-deleted")
     post_page_move.connect(on_page_moved, dispatch_uid="search-moved")
+    post_save.connect(on_override_changed, sender=ThemeOverride, dispatch_uid="search-override-saved")
+    post_delete.connect(on_override_changed, sender=ThemeOverride, dispatch_uid="search-override-deleted")
