@@ -19,7 +19,7 @@ from typing import ClassVar, Protocol, TypeVar
 
 from django.conf import settings
 
-from .text import english_tokens, get_analyzer, normalize_query
+from .text import english_query_groups, get_analyzer, normalize_query
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,14 @@ class Analysed:
 
     groups: list[list[str]]
     pinyin: str
+    # Which synonyms the groups carry; OpenSearch expands group[0] with that language's search analyzer.
+    language: str = "zh-hans"
 
     @classmethod
     def of(cls, q: str, language: str = "zh-hans") -> Analysed:
         q = normalize_query(q)
         if language == "en":
-            return cls(groups=[[t] for t in dict.fromkeys(english_tokens(q))], pinyin="")
+            return cls(groups=english_query_groups(q), pinyin="", language="en")
         analyzer = get_analyzer()
         return cls(groups=analyzer.query_tokens(q), pinyin=analyzer.query_pinyin(q) if q else "")
 

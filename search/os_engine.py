@@ -2,7 +2,8 @@
 
 Text fields hold search.text output, so the index analyzer is only whitespace + lowercase; the
 search analyzer adds synonym_graph with search/data/synonyms.txt inline (the same groups
-search.text.Analyzer.query_tokens expands for the database engine). Rebuilds go to a new index
+search.text.Analyzer.query_tokens expands for the database engine); English queries use en_ws_synonym
+with search/data/synonyms_en.txt (search.text.english_query_groups). Rebuilds go to a new index
 and swap the alias atomically, so searches never see a half-built index.
 """
 
@@ -32,7 +33,7 @@ from .backends import (
     SearchResults,
     register,
 )
-from .text import SYNONYMS_PATH, load_synonyms
+from .text import SYNONYMS_EN_PATH, SYNONYMS_PATH, load_english_synonyms, load_synonyms
 
 DEFAULT_ALIAS = "guide-themes"
 TEXT_FIELDS = tuple(FIELD_WEIGHTS)
@@ -54,8 +55,13 @@ def client(url: str | None = None, timeout: float = 5.0) -> OpenSearch:
     return OpenSearch(url, timeout=timeout, max_retries=0, retry_on_timeout=False)
 
 
+ENGLISH_SEARCH_ANALYZER = "en_ws_synonym"
+
+
 def index_body() -> dict:
     synonyms = [", ".join(group) for group in load_synonyms(SYNONYMS_PATH)]
+    # English documents are searched with their own synonyms: the same fields, another search analyzer per query.
+    english = [", ".join(group) for group in load_english_synonyms(SYNONYMS_EN_PATH)]
     text = {"type": "text", "analyzer": "zh_ws", "search_analyzer": "zh_ws_synonym"}
     keyword = {"type": "keyword"}
     return {
@@ -64,11 +70,14 @@ def index_body() -> dict:
             "number_of_replicas": 0,
             "refresh_interval": "1s",
             "analysis": {
-                "filter": {"zh_synonyms": {"type": "synonym_graph", "synonyms": synonyms}},
+                "filter": {"zh_synonyms": {"type": "synonym_graph", "synonyms": synonyms},
+                           "en_synonyms": {"type": "synonym_graph", "synonyms": english}},
                 "analyzer": {
                     "zh_ws": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]},
                     "zh_ws_synonym": {"type": "custom", "tokenizer": "whitespace",
                                       "filter": ["lowercase", "zh_synonyms"]},
+                    ENGLISH_SEARCH_ANALYZER: {"type": "custom", "tokenizer": "whitespace",
+                                              "filter": ["lowercase", "en_synonyms"]},
                 },
             },
         },
@@ -209,10 +218,13 @@ def text_query(analysed: Analysed, scope):
     if analysed.empty:
         return Q("constant_score", filter=scope, boost=0)
     should = []
+    # English: the field's search analyzer carries the Chinese synonyms; the query names the English one.
+    analyzer = {"analyzer": ENGLISH_SEARCH_ANALYZER} if analysed.language == "en" else {}
     for group in analysed.groups:
-        # The search analyzer's synonym_graph expands group[0] into the rest of the group.
+        # The search analyzer's synonym_graph expands group[0] into the rest of the group (a multi-word group[0]
+        # or alternative becomes a phrase, as the database engine's LIKE '% a b %' matches it).
         should.append(Q("dis_max", tie_breaker=0, queries=[
-            Q("constant_score", filter=Q("match", **{f: {"query": group[0]}}), boost=w)
+            Q("constant_score", filter=Q("match", **{f: {"query": group[0], **analyzer}}), boost=w)
             for f, w in FIELD_WEIGHTS.items()
         ]))
     if analysed.pinyin:

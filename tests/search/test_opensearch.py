@@ -25,6 +25,12 @@ PARITY_CASES = [
     {"q": "证", "site_code": "ziyang", "scope": "city", "filters": {"category": ("个人生活", "社会事务")}},
     {"q": "医保", "page": 2, "per_page": 5},
     {"q": "' OR 1=1 --"}, {"q": "火星移民签证"},
+    # English documents with the English synonyms (one word, several words, longest match first).
+    {"q": "drugstore", "language": "en"}, {"q": "ID card", "language": "en"}, {"q": "identity cards", "language": "en"},
+    {"q": "open a convenience store", "language": "en", "site_code": "hanbin"},
+    {"q": "my father passed away", "language": "en", "site_code": "hanbin", "scope": "city"},
+    {"q": "licenses", "language": "en", "filters": {"category": ("市场准入",)}},
+    {"q": "", "language": "en", "site_code": "hanbin"}, {"q": "ktv", "language": "en"},
 ]
 
 
@@ -59,6 +65,17 @@ def test_relevance_precision_on_both_engines(os_settings):
     for engine, (p1, p3) in figures.items():
         print(f"\n{engine}: P@1={p1:.3f} P@3={p3:.3f} over {len(RELEVANCE)} queries")
         assert p1 >= 0.85 and p3 >= 0.95
+    assert figures["database"] == figures["opensearch"]
+
+
+def test_english_relevance_on_both_engines(os_settings):
+    rows = yaml.safe_load((Path(__file__).resolve().parents[2] / "search" / "relevance_en.yaml").read_text("utf-8"))
+    figures = {}
+    for engine in ("database", "opensearch"):
+        found = [[h.code for h in search(SearchQuery(q=r["query"], site_code="ankang", scope="city", language="en",
+                                                     per_page=3), backend=engine).hits] for r in rows]
+        figures[engine] = found
+        assert all(r["expect"] in got for r, got in zip(rows, found, strict=True)), engine
     assert figures["database"] == figures["opensearch"]
 
 
