@@ -321,7 +321,6 @@ def follow_up_close(request, pk):
 
 @csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not by a browser session
 @require_POST
-@translation.override(settings.LANGUAGE_CODE)  # stored timeline notes stay Chinese, even posted under /en/
 def handoff(request):
     """POST /window/handoff/: intake's http backend (docs/handoff.schema.json, X-Intake-Signature, Idempotency-Key).
     200 taken (or already had it); 403 bad signature; 400 malformed; 422 conflicts with the case's state."""
@@ -342,7 +341,8 @@ def handoff(request):
     if not key or key != document.get("tracking_number"):
         return JsonResponse({"error": "Idempotency-Key must be the tracking number"}, status=400)
     try:
-        case, outcome = services.receive(document, via=Via.HTTP)
+        with _stored():  # the timeline note stays Chinese, even when posted under /en/
+            case, outcome = services.receive(document, via=Via.HTTP)
     except services.DocumentError as exc:
         status = 422 if "resubmitted" in str(exc) else 400
         return JsonResponse({"error": "document refused", "detail": str(exc)}, status=status)

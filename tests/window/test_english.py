@@ -241,3 +241,19 @@ def test_switcher_on_intake_page_with_a_theme_page_keeps_the_path():
     request.resolver_match = resolve(request.path)
     links = {link.code: link for link in language_links(request, page, "zh-hans")}
     assert links["en"].url == "/en/intake/apply/AK-YJS-001/?subject=company" and links["en"].available
+
+
+def test_handoff_posted_under_en_stores_chinese(client, settings):
+    import json
+
+    from intake.signing import sign
+    from window.models import Case
+
+    document = make_document()
+    raw = json.dumps(document, ensure_ascii=False).encode()
+    response = client.post("/en/window/handoff/", raw, content_type="application/json",
+                           HTTP_X_INTAKE_SIGNATURE=sign(raw, settings.INTAKE_HANDOFF_SECRET),
+                           HTTP_IDEMPOTENCY_KEY=document["tracking_number"])
+    assert response.status_code == 201
+    case = Case.objects.get(tracking_number=document["tracking_number"])
+    assert list(case.events.values_list("note", flat=True)) == ["接口推送"]
