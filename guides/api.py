@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Site
 
+from counties.overrides import hidden_codes
+
 from .i18n import localized
 from .queries import site_theme, site_themes
 from .spec import ThemeGuide
@@ -53,7 +55,11 @@ def theme_for_request(request, code):
     site, error = _site_or_404(request)
     if error:
         return None, language, error
-    page = in_language(site_theme(site, code), language)
+    page = site_theme(site, code)
+    # A theme the county hides is not offered there (as in its listing): not by code either, in any language.
+    if page is not None and code in hidden_codes(site):
+        page = None
+    page = in_language(page, language)
     if page is None:
         with translation.override(language):
             return None, language, json_error(

@@ -67,6 +67,10 @@ def test_hidden_theme_is_not_reachable_in_english_either(django_capture_on_commi
     assert _url(en) not in _get("hanbin", "/en/").content.decode()
     listed = {t["code"] for t in _get("hanbin", "/api/themes/?lang=en").json()["themes"]}
     assert "AK-YJS-001" not in listed
+    for url in ("/api/themes/AK-YJS-001/?lang=en", "/api/themes/AK-YJS-001/",
+                f"/api/themes/AK-YJS-001/checklist/?lang=en&{ANSWERS}"):
+        assert _get("hanbin", url).status_code == 404, url
+    assert _get("hanyin", "/api/themes/AK-YJS-001/?lang=en").status_code == 200
     for language, q in (("en", "supermarket"), ("zh-hans", "开超市")):
         hits = search(SearchQuery(q=q, site_code="hanbin", language=language), backend="database").hits
         assert "AK-YJS-001" not in [h.code for h in hits], language
