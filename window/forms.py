@@ -53,6 +53,10 @@ class ReturnForm(forms.Form):
             out.append(self.cleaned_data["other"].strip())
         return out
 
+    def fix(self) -> dict[str, list[str]]:
+        """The ticked codes, so intake asks the applicant again for exactly these."""
+        return {"materials": list(self.cleaned_data["materials"]), "fields": list(self.cleaned_data["fields"])}
+
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("审批结论"), choices=[("approve", _("准予许可")), ("reject", _("不予许可"))],

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from intake.handoff import idempotency_key as expected_key
 from intake.ratelimit import rate_limited
 from intake.signing import verify
 from intake.validators import mask_id_number
@@ -144,7 +145,7 @@ def case_action(request, tracking, action):
             if not form.is_valid():
                 messages.error(request, gettext("；").join(form.non_field_errors()) or gettext("请列明需要补正的内容。"))
             else:
-                services.return_for_correction(case, user=user, problems=form.problems())
+                services.return_for_correction(case, user=user, problems=form.problems(), fix=form.fix())
                 messages.success(request, gettext("已退回补正，并一次性告知申请人全部补正内容。"))
         elif action == "inspect":
             form = InspectionForm(request.POST, case=case)
@@ -338,8 +339,9 @@ def handoff(request):
     except ValueError:
         return JsonResponse({"error": "malformed body"}, status=400)
     key = request.headers.get("Idempotency-Key", "")
-    if not key or key != document.get("tracking_number"):
-        return JsonResponse({"error": "Idempotency-Key must be the tracking number"}, status=400)
+    if not key or key != expected_key(document):
+        return JsonResponse({"error": "Idempotency-Key must be the tracking number (-v<version> after a return)"},
+                            status=400)
     try:
         with _stored():  # the timeline note stays Chinese, even when posted under /en/
             case, outcome = services.receive(document, via=Via.HTTP)

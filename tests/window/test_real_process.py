@@ -80,6 +80,13 @@ def test_signed_handoff_into_a_running_server(tmp_path):
         assert (status, body["reference"]) == (201, DOC["tracking_number"])
         status, body = post(url, raw, {**key, "X-Intake-Signature": sign(raw, SECRET)})
         assert (status, body["duplicate"]) == (200, True)
+        # A corrected version travels under its own key, and only a returned case takes one.
+        fields = [{**DOC["fields"][0], "value": "张三三"}]
+        raw2 = json.dumps({**DOC, "version": 2, "fields": fields}, ensure_ascii=False).encode()
+        signed2 = {"X-Intake-Signature": sign(raw2, SECRET)}
+        assert post(url, raw2, {**key, **signed2})[0] == 400
+        status, body = post(url, raw2, {"Idempotency-Key": f"{DOC['tracking_number']}-v2", **signed2})
+        assert status == 422 and "only a returned application" in body["detail"]
         case = json.loads(manage("window_case", DOC["tracking_number"]).strip().splitlines()[-1])
         assert case["status"] == "received" and case["versions"] == 1 and case["via"] == ["http"]
     finally:
