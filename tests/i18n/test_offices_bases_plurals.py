@@ -146,6 +146,19 @@ def test_county_reason_in_the_page_language():
     assert "本县由镇便民服务中心代办" in chinese and "In Hanbin" not in chinese
 
 
+def test_county_english_page_shows_the_english_reason():
+    zh, _en = _pair()
+    _hide_on_hanbin(zh, "In Hanbin the town service centres handle this; please apply at the nearest one.")
+    alias = ThemePage.objects.get(alias_of=zh, url_path__startswith="/hanbin/")
+    english_alias = alias.get_translation(Locale.objects.get(language_code="en"))
+    client = Client(HTTP_HOST="hanbin.localhost")
+    english = _main(client.get(english_alias.get_url_parts()[2]))
+    assert "In Hanbin the town service centres handle this" in english and "本县由镇便民服务中心代办" not in english
+    assert "Hanbin District Government Service Centre" in _locations(english)  # the county's own office
+    chinese = _main(client.get(alias.get_url_parts()[2]))
+    assert "本县由镇便民服务中心代办" in chinese and "In Hanbin" not in chinese
+
+
 def test_county_reason_falls_back_to_chinese():
     zh, _en = _pair()
     _hide_on_hanbin(zh, "")
