@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .constants import DELIVERY_LABELS, FIELD_GROUPS, LATE_GROUPS, OTHER_GROUP
 from .validators import Invalid, check_value
@@ -19,13 +21,13 @@ CONTACT_FIELD = "contact.phone"
 POSTAL_FIELDS = ("delivery.address", "delivery.recipient", "delivery.phone")
 
 HELP = {
-    "id_number": "18位居民身份证号码，最后一位可能是X。",
-    "uscc": "18位，见营业执照左上角。",
-    "phone": "11位手机号码，用于接收办理进度短信。",
-    "date": "格式：年-月-日，如 2026-12-01。",
-    "number": "只填数字。",
-    "address": "写明县（区）、镇（街道）、村（社区）及门牌号。",
-    "email": "选填，用于接收电子材料。",
+    "id_number": _("18位居民身份证号码，最后一位可能是X。"),
+    "uscc": _("18位，见营业执照左上角。"),
+    "phone": _("11位手机号码，用于接收办理进度短信。"),
+    "date": _("格式：年-月-日，如 2026-12-01。"),
+    "number": _("只填数字。"),
+    "address": _("写明县（区）、镇（街道）、村（社区）及门牌号。"),
+    "email": _("选填，用于接收电子材料。"),
 }
 
 
@@ -37,10 +39,14 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     required: bool = True
     help: str = ""
+    choice_labels: tuple[tuple[str, str], ...] = ()  # (stored value, label in the page's language)
 
     @property
     def name(self) -> str:
         return self.code.replace(".", "-")
+
+    def choice_label(self, value: str) -> str:
+        return dict(self.choice_labels).get(value, value)
 
     @property
     def prefix(self) -> str:
@@ -86,13 +92,14 @@ def field_specs(codes: list[str], registry: dict[str, dict], delivery_options: l
             # Only the ways this theme actually delivers results.
             choices = tuple(c for c in delivery_options) or choices
         optional = code.startswith("agent.") or row["type"] == "email" or code in POSTAL_FIELDS
+        labels = tuple(zip(row.get("choices") or (), row.get("choice_labels") or (), strict=False))
         specs.append(FieldSpec(code, row["label"], row["type"], choices, required=not optional,
-                               help=HELP.get(row["type"], "")))
+                               help=HELP.get(row["type"], ""), choice_labels=labels))
     if not any(s.type == "phone" for s in specs):
         # The progress page checks a phone number: every application needs one.
-        specs.append(FieldSpec(CONTACT_FIELD, "联系手机号码", "phone", help=HELP["phone"]))
+        specs.append(FieldSpec(CONTACT_FIELD, _("联系手机号码"), "phone", help=HELP["phone"]))
     if DELIVERY_FIELD not in codes and delivery_options:
-        specs.append(FieldSpec(DELIVERY_FIELD, "结果送达方式", "choice", tuple(delivery_options)))
+        specs.append(FieldSpec(DELIVERY_FIELD, _("结果送达方式"), "choice", tuple(delivery_options)))
     return specs
 
 
@@ -128,10 +135,12 @@ class UnifiedForm(forms.Form):
         self.specs = specs
         self.final = final
         for spec in specs:
-            choices = [(c, DELIVERY_LABELS.get(c, c) if spec.code == DELIVERY_FIELD else c) for c in spec.choices]
+            # Stored values stay Chinese; the labels follow the page's language (catalogue vocabulary).
+            choices = [(c, DELIVERY_LABELS.get(c, c) if spec.code == DELIVERY_FIELD else spec.choice_label(c))
+                       for c in spec.choices]
             if spec.type == "choice":
                 if len(spec.choices) > 4:
-                    choices = [("", "请选择"), *choices]
+                    choices = [("", _("请选择")), *choices]
                 f = forms.ChoiceField(label=spec.label, choices=choices, required=False, widget=_widget(spec))
             else:
                 f = forms.CharField(label=spec.label, required=False, widget=_widget(spec), strip=True)
@@ -139,7 +148,7 @@ class UnifiedForm(forms.Form):
             f.spec = spec
             self.fields[spec.name] = f
         self.fields["declaration"] = forms.BooleanField(
-            label="本人承诺所填信息和所交材料真实、合法、有效，如有虚假愿承担法律责任。", required=False)
+            label=_("本人承诺所填信息和所交材料真实、合法、有效，如有虚假愿承担法律责任。"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -153,15 +162,16 @@ class UnifiedForm(forms.Form):
                 spec.code in POSTAL_FIELDS and delivery == "邮寄")
             if not value:
                 if needed:
-                    self.add_error(spec.name, f"请填写“{spec.label}”。" if spec.type != "choice"
-                                   else f"请选择“{spec.label}”。")
+                    message = gettext("请填写“{label}”。") if spec.type != "choice" else gettext("请选择“{label}”。")
+                    self.add_error(spec.name, message.format(label=spec.label))
                 continue
             try:
                 data[spec.name] = check_value(spec.type, value, list(spec.choices))
             except Invalid as exc:
-                self.add_error(spec.name, f"{spec.label}：{exc}")
+                self.add_error(spec.name, gettext("{label}：{message}").format(label=spec.label,
+                                                                                message=exc.render(gettext)))
         if not data.get("declaration"):
-            self.add_error("declaration", "请阅读并勾选承诺。")
+            self.add_error("declaration", gettext("请阅读并勾选承诺。"))
         return data
 
     def values(self) -> dict[str, str]:
@@ -180,26 +190,28 @@ class UnifiedForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
-    phone = forms.CharField(label="手机号码", max_length=16,
+    phone = forms.CharField(label=_("手机号码"), max_length=16,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}))
-    password = forms.CharField(label="密码", help_text="至少8位，不能全是数字。",
+    password = forms.CharField(label=_("密码"), help_text=_("至少8位，不能全是数字。"),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("再次输入密码"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致。")
+            self.add_error("password2", gettext("两次输入的密码不一致。"))
         return data
 
 
 class LoginForm(forms.Form):
-    phone = forms.CharField(label="手机号码", max_length=16,
+    phone = forms.CharField(label=_("手机号码"), max_length=16,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "username", "inputmode": "numeric"}))
-    password = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class ProgressForm(forms.Form):
-    tracking_number = forms.CharField(label="办件编号", max_length=20, help_text="如 AK20261127000123，见提交回执。")
-    phone = forms.CharField(label="申请时填写的手机号码", max_length=16,
+    tracking_number = forms.CharField(label=_("办件编号"), max_length=20,
+                                      help_text=_("如 AK20261127000123，见提交回执。"))
+    phone = forms.CharField(label=_("申请时填写的手机号码"), max_length=16,
                             widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}))

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from .validators import Invalid, check_mobile
 
@@ -40,10 +41,10 @@ def register(phone: str, password: str):
     try:
         phone = check_mobile(phone)
     except Invalid as exc:
-        errors["phone"] = [str(exc)]
+        errors["phone"] = [exc.render(gettext)]
     User = get_user_model()
     if not errors and User.objects.filter(username=phone).exists():
-        errors["phone"] = ["该手机号已注册，请直接登录。"]
+        errors["phone"] = [gettext("该手机号已注册，请直接登录。")]
     user = User(username=phone)
     try:
         validate_password(password, user)

@@ -1,7 +1,9 @@
 """Pure checks of unified-form values and uploads (stdlib only, no Django), with the messages people see.
 
 Each `check_*` returns the normalised value or raises `Invalid` with a Chinese message; the form layer only
-maps field types to these functions, so the rules are tested without a database.
+maps field types to these functions, so the rules are tested without a database. Messages are Chinese templates
+marked with `gettext_noop` (a no-op here, a marker for makemessages); `Invalid.render(gettext)` gives them in the
+page's language, the same pattern as the screening engine's answer messages.
 """
 
 from __future__ import annotations
@@ -20,8 +22,19 @@ EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ID_IN_TEXT_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
+def gettext_noop(message: str) -> str:
+    return message
+
+
 class Invalid(ValueError):
-    """A value people typed is not acceptable; str(exc) is the message to show."""
+    """A value people typed is not acceptable; str(exc) is the Chinese message, `render` the translated one."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template.format(**params))
+
+    def render(self, translate=lambda message: message) -> str:
+        return translate(self.template).format(**self.params)
 
 
 # --------------------------------------------------------------------------- check characters
@@ -66,25 +79,25 @@ def _clean(value: str) -> str:
 def check_text(value: str, max_length: int = 200) -> str:
     value = _clean(value)
     if len(value) > max_length:
-        raise Invalid(f"不能超过{max_length}个字。")
+        raise Invalid(gettext_noop("不能超过{max_length}个字。"), max_length=max_length)
     return value
 
 
 def check_id_number(value: str) -> str:
     value = _clean(value).upper().replace(" ", "")
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise Invalid("请填写18位居民身份证号码（最后一位可以是X）。")
+        raise Invalid(gettext_noop("请填写18位居民身份证号码（最后一位可以是X）。"))
     if not is_valid_id_number(value):
-        raise Invalid("身份证号码有误（出生日期或校验位不符），请核对。")
+        raise Invalid(gettext_noop("身份证号码有误（出生日期或校验位不符），请核对。"))
     return value
 
 
 def check_uscc(value: str) -> str:
     value = _clean(value).upper().replace(" ", "")
     if len(value) != 18 or any(c not in USCC_ALPHABET for c in value):
-        raise Invalid("请填写18位统一社会信用代码（数字和大写字母，不含I、O、S、V、Z）。")
+        raise Invalid(gettext_noop("请填写18位统一社会信用代码（数字和大写字母，不含I、O、S、V、Z）。"))
     if not is_valid_uscc(value):
-        raise Invalid("统一社会信用代码校验位不符，请核对。")
+        raise Invalid(gettext_noop("统一社会信用代码校验位不符，请核对。"))
     return value
 
 
@@ -93,7 +106,7 @@ def check_mobile(value: str) -> str:
     if value.startswith("+86"):
         value = value[3:]
     if not MOBILE_RE.fullmatch(value):
-        raise Invalid("请填写11位手机号码，如 13800000000。")
+        raise Invalid(gettext_noop("请填写11位手机号码，如 13800000000。"))
     return value
 
 
@@ -102,7 +115,7 @@ def check_date(value: str) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise Invalid("请按“年-月-日”填写日期，如 2026-12-01。") from None
+        raise Invalid(gettext_noop("请按“年-月-日”填写日期，如 2026-12-01。")) from None
 
 
 def check_number(value: str) -> str:
@@ -110,25 +123,25 @@ def check_number(value: str) -> str:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise Invalid("请填写数字。") from None
+        raise Invalid(gettext_noop("请填写数字。")) from None
     if not number.is_finite() or number < 0:
-        raise Invalid("请填写不小于0的数字。")
+        raise Invalid(gettext_noop("请填写不小于0的数字。"))
     if abs(number) >= Decimal(10) ** 12:
-        raise Invalid("数字过大，请核对。")
+        raise Invalid(gettext_noop("数字过大，请核对。"))
     return format(number.normalize(), "f") if number == number.to_integral() else str(number)
 
 
 def check_choice(value: str, choices: list[str]) -> str:
     value = _clean(value)
     if value not in choices:
-        raise Invalid("请从列出的选项中选择。")
+        raise Invalid(gettext_noop("请从列出的选项中选择。"))
     return value
 
 
 def check_email(value: str) -> str:
     value = _clean(value)
     if len(value) > 254 or not EMAIL_RE.fullmatch(value):
-        raise Invalid("请填写有效的电子邮箱，如 name@example.com。")
+        raise Invalid(gettext_noop("请填写有效的电子邮箱，如 name@example.com。"))
     return value
 
 

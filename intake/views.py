@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from urllib.parse import urlencode
@@ -14,9 +15,13 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Site
+
+from guides.i18n import vocab
 
 from . import identity, storage
 from .constants import EXEMPT_SOURCE, Status
@@ -35,13 +40,25 @@ SUBMITTED = "intake_submitted"  # tracking numbers submitted from this browser
 
 
 def _theme(request, code: str):
+    from counties.overrides import local_theme
     from guides.queries import site_theme
 
     site = Site.find_for_request(request)
     page = site_theme(site, code) if site is not None else None
-    if page is None:
-        raise Http404("没有这项主题服务。")
+    if page is None or local_theme(page, site).hidden:
+        raise Http404(gettext("没有这项主题服务。"))
     return site, page
+
+
+def _shown(page):
+    """The page in the visitor's language when it is translated (for the words); the Chinese one otherwise."""
+    from guides.i18n import is_english
+
+    if not is_english():
+        return page
+    from wagtail.models import Locale
+
+    return page.get_translation_or_none(Locale.get_active()) or page
 
 
 def _raw_answers(params) -> dict[str, list[str]]:
@@ -55,40 +72,74 @@ def _remember(request, key: str, value: str, limit: int = 50) -> None:
 
 
 def _registry(codes) -> dict[str, dict]:
+    """Field rows by code, labels in the visitor's language (guides.i18n.localized)."""
+    from guides.i18n import localized
     from guides.models import FormField
 
-    return {f.code: {"label": f.label, "type": f.type, "choices": list(f.choices or [])}
+    return {f.code: {"label": localized(f, "label"), "type": f.type, "choices": list(f.choices or []),
+                     "choice_labels": _choice_labels(f)}
             for f in FormField.objects.filter(code__in=list(codes))}
 
 
+def _choice_labels(field) -> list[str]:
+    """The choices as shown: catalogue words through the message catalogue (stored values stay Chinese)."""
+    return [vocab(c) for c in field.choices or []]
+
+
 class Context:
-    """Everything the form needs about one theme and one set of answers."""
+    """Everything the form needs about one theme and one set of answers.
+
+    What is stored and handed off (theme title, item and material names) is the Chinese, which the window reads;
+    the labels shown come from the page in the visitor's language. Codes, conditions and figures are synchronised
+    between translations, so both evaluate to the same items, fields and materials.
+    """
 
     def __init__(self, request, code: str):
+        from guides.i18n import is_english
         from screening.engine import evaluate, to_query
         from screening.themes import screening_for
 
         self.site, self.page = _theme(request, code)
+        self.shown = _shown(self.page)
         self.screening = screening_for(self.page)
         theme = self.screening.theme
         self.outcome = evaluate(theme, _raw_answers(request.GET))
         self.query = urlencode(to_query(theme, self.outcome.answers))
-        self.page_url = self.page.get_url(request=request)
+        self.page_url = self.shown.get_url(request=request)
         qs = request.GET.copy()
         qs.pop("_draft", None)
         self.wizard_url = f"{self.page_url}screening/" + (f"?{qs.urlencode()}" if qs else "")
         self.checklist_url = f"{self.page_url}checklist/?{self.query}"
         if not self.outcome.complete or not self.outcome.applies:
             return
+        shown = self.screening
+        shown_outcome = self.outcome
+        if self.shown.pk != self.page.pk or is_english():
+            shown = screening_for(self.shown)
+            shown = shown.in_english() if is_english() else shown
+            shown_outcome = evaluate(shown.theme, _raw_answers(request.GET))
         self.specs = field_specs(list(self.outcome.fields), _registry(self.outcome.fields), list(self.page.delivery))
         names = {code: info.name for code, info in self.screening.items.items()}
-        self.items = [{"code": c, "name": names.get(c, c)} for c in self.outcome.items]
-        self.slots = [
-            {"code": m.code, "name": m.name, "form": m.form, "copies": m.copies, "note": m.note or "",
-             "items": [names.get(c, c) for c in served]}
-            for m, served in self.outcome.materials if m.source != EXEMPT_SOURCE
-        ]
-        self.exempt = [m.name for m, _ in self.outcome.materials if m.source == EXEMPT_SOURCE]
+        labels = {code: info.name for code, info in shown.items.items()}
+        self.items = [{"code": c, "name": names.get(c, c), "label": labels.get(c) or names.get(c, c)}
+                      for c in self.outcome.items]
+        shown_materials = {m.code: m for m, _ in shown_outcome.materials}
+        self.slots = []
+        for m, served in self.outcome.materials:
+            if m.source == EXEMPT_SOURCE:
+                continue
+            words = shown_materials.get(m.code, m)
+            self.slots.append({"code": m.code, "name": m.name, "label": words.name, "form": vocab(m.form),
+                               "copies": m.copies, "note": words.note or "",
+                               "items": [labels.get(c) or names.get(c, c) for c in served]})
+        self.exempt = [shown_materials.get(m.code, m).name for m, _ in self.outcome.materials
+                       if m.source == EXEMPT_SOURCE]
+
+    def stored_specs(self) -> list:
+        """The specs with Chinese labels, as the application stores them for the window, whatever was shown."""
+        with translation.override(settings.LANGUAGE_CODE):
+            specs = field_specs(list(self.outcome.fields), _registry(self.outcome.fields), list(self.page.delivery))
+            return [dataclasses.replace(s, label=str(s.label), help="") for s in specs]
 
     def answers_json(self) -> dict:
         return {k: v if isinstance(v, str) else sorted(v) for k, v in self.outcome.answers.items()}
@@ -108,22 +159,24 @@ def _save_uploads(request, ctx: Context | Correction, token: str) -> dict[str, s
         upload = request.FILES.get(name)
         if upload is None:
             continue
-        label = slot["name"]
+        label = slot.get("label") or slot["name"]
         if upload.size > settings.INTAKE_MAX_FILE_BYTES:
-            errors[name] = f"{label}：文件超过{settings.INTAKE_MAX_FILE_BYTES // 2**20}MB，请压缩后再上传。"
+            errors[name] = gettext("{label}：文件超过{mb}MB，请压缩后再上传。").format(
+                label=label, mb=settings.INTAKE_MAX_FILE_BYTES // 2**20)
             continue
         previous = held.get(slot["code"])
         if total - (previous.size if previous else 0) + upload.size > settings.INTAKE_MAX_APPLICATION_BYTES:
-            errors[name] = f"{label}：全部材料合计超过{settings.INTAKE_MAX_APPLICATION_BYTES // 2**20}MB。"
+            errors[name] = gettext("{label}：全部材料合计超过{mb}MB。").format(
+                label=label, mb=settings.INTAKE_MAX_APPLICATION_BYTES // 2**20)
             continue
         upload.seek(0)
         kind = sniff(upload.read(16))
         upload.seek(0)
         if kind is None:
-            errors[name] = f"{label}：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，改扩展名无效）。"
+            errors[name] = gettext("{label}：只接受 PDF、JPG、PNG 格式的文件（按文件内容判断，改扩展名无效）。").format(label=label)
             continue
         content_type, ext = kind
-        row = Upload(token=token, material_code=slot["code"], material_name=label,
+        row = Upload(token=token, material_code=slot["code"], material_name=slot["name"],
                      original_name=sanitise_filename(upload.name, ext), content_type=content_type, size=0, sha256="")
         row.size, row.sha256 = storage.save(row.stored_name, upload.chunks())
         row.save()
@@ -174,14 +227,14 @@ def apply(request, theme_code: str):
         _remember(request, TOKENS, token)
         form = UnifiedForm(ctx.specs, {**request.POST.dict(), "token": token}, final=False)
         form.is_valid()
-        messages.error(request, "页面已过期，请核对后重新提交（已选择的文件需要重新选择）。")
+        messages.error(request, gettext("页面已过期，请核对后重新提交（已选择的文件需要重新选择）。"))
         return _render(request, ctx, form, token, status=400)
 
     action = request.POST.get("action", "submit")
     upload_errors = _save_uploads(request, ctx, token)
     if action == "draft":
         if user is None:
-            messages.info(request, "保存草稿需要先登录。")
+            messages.info(request, gettext("保存草稿需要先登录。"))
             return redirect(identity.login_url(request.get_full_path()))
         form = UnifiedForm(ctx.specs, request.POST, final=False)
         form.is_valid()
@@ -189,13 +242,13 @@ def apply(request, theme_code: str):
         Draft.objects.update_or_create(
             token=token, defaults={"owner": user, "theme_code": theme_code, "theme_title": ctx.page.title,
                                    "query": ctx.query, "values": values})
-        messages.success(request, "草稿已保存，可随时在“我的草稿”中继续填写。")
+        messages.success(request, gettext("草稿已保存，可随时在“我的草稿”中继续填写。"))
         return redirect("intake:drafts")
 
     form = UnifiedForm(ctx.specs, request.POST, final=True)
     valid = form.is_valid()
     held = set(Upload.objects.filter(token=token, application__isnull=True).values_list("material_code", flat=True))
-    missing = {_slot_name(s["code"]): f"请上传“{s['name']}”。" for s in ctx.slots
+    missing = {_slot_name(s["code"]): gettext("请上传“{name}”。").format(name=s["label"]) for s in ctx.slots
                if s["code"] not in held and _slot_name(s["code"]) not in upload_errors}
     upload_errors.update(missing)
     if not valid or upload_errors:
@@ -205,8 +258,8 @@ def apply(request, theme_code: str):
     phone = next((values[s.code] for s in ctx.specs if s.type == "phone" and values.get(s.code)), "")
     app, created = submit(
         token=token, applicant=user, site=ctx.site, theme_code=theme_code, theme_title=ctx.page.title,
-        answers=ctx.answers_json(), items=ctx.items, specs=ctx.specs, values=values,
-        delivery=values.get(DELIVERY_FIELD, ""), phone=phone,
+        answers=ctx.answers_json(), items=[{"code": i["code"], "name": i["name"]} for i in ctx.items],
+        specs=ctx.stored_specs(), values=values, delivery=values.get(DELIVERY_FIELD, ""), phone=phone,
     )
     Draft.objects.filter(token=token).delete()
     _remember(request, SUBMITTED, app.tracking_number)
@@ -219,7 +272,7 @@ def _render(request, ctx: Context, form: UnifiedForm, token: str, *, draft=None,
     slots = [{**s, "input": _slot_name(s["code"]), "held": held.get(s["code"]),
               "error": upload_errors.get(_slot_name(s["code"]))} for s in ctx.slots]
     context = {
-        "page": ctx.page,
+        "page": ctx.shown,
         "form": form,
         "slots": slots,
         "exempt": ctx.exempt,
@@ -302,7 +355,7 @@ class Correction:
 def _owned_application(request, tracking: str) -> Application:
     app = Application.objects.filter(tracking_number=tracking).first()
     if app is None or not _owns(request, app):
-        raise Http404("没有找到该办件。")
+        raise Http404(gettext("没有找到该办件。"))
     return app
 
 
@@ -311,7 +364,7 @@ def correct(request, tracking: str):
     """补正: the applicant fixes exactly what the window listed and resubmits once, under the same number."""
     app = _owned_application(request, tracking)
     if app.status != Status.RETURNED:
-        messages.info(request, "该办件当前不需要补正。")
+        messages.info(request, gettext("该办件当前不需要补正。"))
         return redirect("intake:receipt", tracking=app.tracking_number)
     fix = Correction(app)
     if request.method == "GET":
@@ -327,26 +380,26 @@ def correct(request, tracking: str):
         _remember(request, TOKENS, token)
         form = UnifiedForm(fix.specs, {**request.POST.dict(), "token": token}, final=False)
         form.is_valid()
-        messages.error(request, "页面已过期，请核对后重新提交（已选择的文件需要重新选择）。")
+        messages.error(request, gettext("页面已过期，请核对后重新提交（已选择的文件需要重新选择）。"))
         return _render_correction(request, fix, form, token, status=400)
     upload_errors = _save_uploads(request, fix, token)
     form = UnifiedForm(fix.specs, request.POST, final=True)
     valid = form.is_valid()
     held = {u.material_code for u in Upload.objects.filter(token=token, application__isnull=True)}
-    upload_errors.update({_slot_name(c): f"请重新上传“{s['name']}”。" for s in fix.slots
+    upload_errors.update({_slot_name(c): gettext("请重新上传“{name}”。").format(name=s["name"]) for s in fix.slots
                           if (c := s["code"]) in fix.required_materials and c not in held
                           and _slot_name(c) not in upload_errors})
     if valid and not upload_errors:
         values = form.values()
         if not held and all(values.get(s.code, "") == app.values.get(s.code, "") for s in fix.specs):
-            form.add_error(None, "没有修改任何内容：请按补正要求修改或重新上传后再提交。")
+            form.add_error(None, gettext("没有修改任何内容：请按补正要求修改或重新上传后再提交。"))
         else:
             try:
                 resubmit(app, token=token, values=values)
             except NotReturned:
-                messages.info(request, "该办件当前不需要补正。")
+                messages.info(request, gettext("该办件当前不需要补正。"))
                 return redirect("intake:receipt", tracking=app.tracking_number)
-            messages.success(request, "补正材料已提交，综合窗口将重新审核，办件编号不变。")
+            messages.success(request, gettext("补正材料已提交，综合窗口将重新审核，办件编号不变。"))
             return redirect("intake:receipt", tracking=app.tracking_number)
     return _render_correction(request, fix, form, token, upload_errors=upload_errors, status=400)
 
@@ -381,7 +434,7 @@ def draft_delete(request, pk: int):
         storage.delete(upload.stored_name)
         upload.delete()
     draft.delete()
-    messages.success(request, "草稿已删除。")
+    messages.success(request, gettext("草稿已删除。"))
     return redirect("intake:drafts")
 
 
@@ -463,9 +516,9 @@ def register_view(request):
                     form.add_error(name, e)
         else:
             identity.login(request, user)
-            messages.success(request, "注册成功，已登录。")
+            messages.success(request, gettext("注册成功，已登录。"))
             return HttpResponseRedirect(_next(request))
-    return TemplateResponse(request, "intake/account.html", {"form": form, "title": "注册", "register": True},
+    return TemplateResponse(request, "intake/account.html", {"form": form, "title": gettext("注册"), "register": True},
                             status=400 if form.errors else 200)
 
 
@@ -481,8 +534,8 @@ def login_view(request):
             # A new session on login (fixation defence), but the forms in progress stay this browser's.
             request.session[TOKENS], request.session[SUBMITTED] = tokens, submitted
             return HttpResponseRedirect(_next(request))
-        form.add_error(None, "手机号码或密码不正确。")
-    return TemplateResponse(request, "intake/account.html", {"form": form, "title": "登录", "register": False},
+        form.add_error(None, gettext("手机号码或密码不正确。"))
+    return TemplateResponse(request, "intake/account.html", {"form": form, "title": gettext("登录"), "register": False},
                             status=400 if form.errors else 200)
 
 
