@@ -104,8 +104,11 @@ class FormField(index.Indexed, models.Model):
     type = models.CharField("类型", max_length=16, choices=FieldType.choices)
     choices = models.JSONField("可选值", default=list, blank=True, help_text="仅“选择”类型需要。")
     label_en = models.CharField("英文标签", max_length=300, blank=True)
+    choices_en = models.JSONField("可选值（英文）", default=list, blank=True,
+                                  help_text="与“可选值”逐项对应、数量相同；留空则英文页面显示中文。保存的值始终是中文。")
 
-    panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("label_en"), FieldPanel("type"), FieldPanel("choices")]
+    panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("label_en"), FieldPanel("type"), FieldPanel("choices"),
+              FieldPanel("choices_en")]
     search_fields = [index.SearchField("label"), index.SearchField("code")]
 
     class Meta:
@@ -123,6 +126,8 @@ class FormField(index.Indexed, models.Model):
     def clean(self):
         if self.type == FieldType.CHOICE and not self.choices:
             raise ValidationError({"choices": "“选择”类型的字段需要可选值。"})
+        if self.choices_en and len(self.choices_en) != len(self.choices or []):
+            raise ValidationError({"choices_en": f"英文可选值应与中文可选值一一对应（中文{len(self.choices or [])}项）。"})
 
 
 class ThemeCategory(models.Model):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Site
 
-from guides.i18n import vocab
+from guides.i18n import is_english, vocab
 
 from . import identity, storage
 from .constants import EXEMPT_SOURCE, Status
@@ -82,8 +82,12 @@ def _registry(codes) -> dict[str, dict]:
 
 
 def _choice_labels(field) -> list[str]:
-    """The choices as shown: catalogue words through the message catalogue (stored values stay Chinese)."""
-    return [vocab(c) for c in field.choices or []]
+    """The choices as shown: the registry's English column on English pages (paired by position), else the
+    catalogue vocabulary; the stored values stay the Chinese choices."""
+    choices = list(field.choices or [])
+    if is_english() and len(field.choices_en or []) == len(choices):
+        return list(field.choices_en)
+    return [vocab(c) for c in choices]
 
 
 class Context:

@@ -4,6 +4,7 @@ same fields and materials as in Chinese, and Chinese stored for the window whate
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.utils.html import escape
@@ -65,3 +66,32 @@ def test_english_errors_name_the_field_in_english(client, case, english):
 def test_progress_page_in_english(client, db):
     html = client.get("/en/intake/progress/", HTTP_HOST="localhost").content.decode()
     assert "Track your application" in html and "办件进度查询" not in html
+
+
+def test_choices_show_in_english_and_store_the_chinese_value(client, case, english):
+    field = FormField.objects.get(code="enterprise.type")
+    assert field.code in [s.code for s in case.specs] and len(field.choices_en) == len(field.choices)
+    html = client.get(english, HTTP_HOST="localhost").content.decode()
+    assert field.choices_en[0] in html and f'value="{field.choices[0]}"' in html
+    token = token_of(client.get(english, HTTP_HOST="localhost"))
+    data = case.data(token, **{"enterprise-type": field.choices[0]})
+    response = client.post(english, {**data, **case.files()}, HTTP_HOST="localhost")
+    assert response.status_code == 302, response.content.decode()[:1000]
+    assert Application.objects.get().values["enterprise.type"] == field.choices[0]
+
+
+def test_choice_translations_must_pair_up(tmp_path, db):
+    """A wrong number of English choices is refused before anything is written (they pair up by position)."""
+    import shutil
+
+    from django.core.management import CommandError, call_command
+
+    folder = tmp_path / "en"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "demo" / "translations" / "en", folder)
+    text = (folder / "_registries.yaml").read_text(encoding="utf-8")
+    text = text.replace('choices: ["Owned", "Rented", "Used free of charge"]', 'choices: ["Owned", "Rented"]')
+    text = text.replace("applicant.name: Applicant's name", "applicant.name: Name of the applicant")
+    (folder / "_registries.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="business.premises_right"):
+        call_command("import_translations", str(folder))
+    assert FormField.objects.get(code="applicant.name").label_en == "Applicant's name"

@@ -52,7 +52,12 @@ def _update_registry(model, key: str, rows: dict, fields: dict[str, str]) -> int
     for obj in model.objects.filter(**{f"{key}__in": list(rows)}):
         row = rows[getattr(obj, key)]
         row = row if isinstance(row, dict) else {next(iter(fields)): row}
-        wanted = {column: row.get(name, "") or "" for name, column in fields.items()}
+        wanted = {column: row.get(name) or model._meta.get_field(column).get_default()
+                  for name, column in fields.items()}
+        if "choices_en" in wanted and wanted["choices_en"] and len(wanted["choices_en"]) != len(obj.choices or []):
+            # Choices pair up by position with the stored Chinese values: a count mismatch would mislabel them.
+            raise CommandError(f"fields.{obj.code}.choices: {len(wanted['choices_en'])} English choices for "
+                               f"{len(obj.choices or [])} Chinese")
         if any(getattr(obj, c) != v for c, v in wanted.items()):
             for c, v in wanted.items():
                 setattr(obj, c, v)
@@ -276,12 +281,14 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} is not a directory")
         locale, _ = Locale.objects.get_or_create(language_code=folder.name)
         registries = _load(folder / "_registries.yaml") if (folder / "_registries.yaml").exists() else {}
-        changed = _update_registry(Department, "code", registries.get("departments", {}),
-                                   {"name": "name_en", "short": "short_en"})
-        changed += _update_registry(ServiceItem, "code", registries.get("items", {}), {"name": "name_en"})
-        changed += _update_registry(Material, "code", registries.get("materials", {}), {"name": "name_en"})
-        changed += _update_registry(FormField, "code", registries.get("fields", {}), {"label": "label_en"})
-        changed += import_offices_and_bases(folder)
+        with transaction.atomic():  # a rejected registry file changes nothing
+            changed = _update_registry(Department, "code", registries.get("departments", {}),
+                                       {"name": "name_en", "short": "short_en"})
+            changed += _update_registry(ServiceItem, "code", registries.get("items", {}), {"name": "name_en"})
+            changed += _update_registry(Material, "code", registries.get("materials", {}), {"name": "name_en"})
+            changed += _update_registry(FormField, "code", registries.get("fields", {}),
+                                        {"label": "label_en", "choices": "choices_en"})
+            changed += import_offices_and_bases(folder)
 
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
         if site is None:
