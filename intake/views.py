@@ -192,6 +192,17 @@ def _save_uploads(request, ctx: Context | Correction, token: str) -> dict[str, s
     return errors
 
 
+def _expired(request, specs) -> tuple[UnifiedForm, str]:
+    """A post with a token this browser does not hold (expired session, replay): keep what was typed under a new
+    token and say why; files must be chosen again because they were not stored under the old one."""
+    token = secrets.token_urlsafe(24)
+    _remember(request, TOKENS, token)
+    form = UnifiedForm(specs, {**request.POST.dict(), "token": token}, final=False)
+    form.is_valid()
+    messages.error(request, gettext("页面已过期，请核对后重新提交（已选择的文件需要重新选择）。"))
+    return form, token
+
+
 def _token_ok(request, token: str) -> bool:
     if token in request.session.get(TOKENS, []):
         return True
@@ -227,11 +238,7 @@ def apply(request, theme_code: str):
         # The same form again (double click, retry, back button): the first application, not a second one.
         return redirect("intake:receipt", tracking=done.tracking_number)
     if not token or not _token_ok(request, token):
-        token = secrets.token_urlsafe(24)
-        _remember(request, TOKENS, token)
-        form = UnifiedForm(ctx.specs, {**request.POST.dict(), "token": token}, final=False)
-        form.is_valid()
-        messages.error(request, gettext("页面已过期，请核对后重新提交（已选择的文件需要重新选择）。"))
+        form, token = _expired(request, ctx.specs)
         return _render(request, ctx, form, token, status=400)
 
     action = request.POST.get("action", "submit")
@@ -380,11 +387,7 @@ def correct(request, tracking: str):
 
     token = request.POST.get("token", "")
     if not token or token not in request.session.get(TOKENS, []):
-        token = secrets.token_urlsafe(24)
-        _remember(request, TOKENS, token)
-        form = UnifiedForm(fix.specs, {**request.POST.dict(), "token": token}, final=False)
-        form.is_valid()
-        messages.error(request, gettext("页面已过期，请核对后重新提交（已选择的文件需要重新选择）。"))
+        form, token = _expired(request, fix.specs)
         return _render_correction(request, fix, form, token, status=400)
     upload_errors = _save_uploads(request, fix, token)
     form = UnifiedForm(fix.specs, request.POST, final=True)

@@ -49,6 +49,34 @@ def default_language():
     translation.deactivate()
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def received(**kw):
+    """A case the window received from a hand-off document (make_document's keywords)."""
+    from window import services
+
+    case, outcome = services.receive(make_document(**kw))
+    assert outcome == "created"
+    return case
+
+
+def accepted(staff, sites, **kw):
+    from window import services
+
+    return services.accept(received(**kw), user=staff["clerk"], site=sites["hanbin"])
+
+
+def approve_all(case, staff):
+    from window import services
+
+    for task in case.tasks.all():
+        reviewer = {"GAJ": staff["gaj"], "SWJ": staff["swj"], "RSJ": staff["rsj"]}[task.department_code]
+        services.decide(task, user=reviewer, approve=True, licence_number=f"L-{task.item_code}")
+    case.refresh_from_db()
+    return case
+
+
 @pytest.fixture
 def document():
     return make_document

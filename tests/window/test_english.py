@@ -16,28 +16,15 @@ from wagtail.models import Site
 from window import services
 from window.constants import CaseStatus, Delivery
 
-from .conftest import login, make_document
+from .conftest import PDF, accepted, approve_all, login, make_document, received
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def received(**kw):
-    case, outcome = services.receive(make_document(**kw))
-    assert outcome == "created"
-    return case
 
 
-def accepted(staff, sites, **kw):
-    return services.accept(received(**kw), user=staff["clerk"], site=sites["hanbin"])
 
 
-def approve_all(case, staff):
-    for task in case.tasks.all():
-        reviewer = {"GAJ": staff["gaj"], "SWJ": staff["swj"], "RSJ": staff["rsj"]}[task.department_code]
-        services.decide(task, user=reviewer, approve=True, licence_number=f"L-{task.item_code}")
-    case.refresh_from_db()
-    return case
 
 
 def en(name: str, *args) -> str:

@@ -16,9 +16,8 @@ from window import services
 from window.constants import CaseStatus, Delivery, FollowUpStatus, Shipment, TaskStatus, Via
 from window.models import Case, FollowUp
 
-from .conftest import login, make_document
+from .conftest import PDF, accepted, approve_all, login, make_document, received
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -28,23 +27,10 @@ def at(day: date):
     return mock.patch("django.utils.timezone.now", return_value=datetime(day.year, day.month, day.day, 10, tzinfo=TZ))
 
 
-def received(**kw) -> Case:
-    case, outcome = services.receive(make_document(**kw))
-    assert outcome == "created"
-    return case
 
 
-def accepted(staff, sites, **kw) -> Case:
-    case = received(**kw)
-    return services.accept(case, user=staff["clerk"], site=sites["hanbin"])
 
 
-def approve_all(case, staff):
-    for task in case.tasks.all():
-        reviewer = {"GAJ": staff["gaj"], "SWJ": staff["swj"], "RSJ": staff["rsj"]}[task.department_code]
-        services.decide(task, user=reviewer, approve=True, licence_number=f"L-{task.item_code}")
-    case.refresh_from_db()
-    return case
 
 
 # --------------------------------------------------------------------------- receiving and versions
