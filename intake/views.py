@@ -135,7 +135,7 @@ class Context:
             words = shown_materials.get(m.code, m)
             self.slots.append({"code": m.code, "name": m.name, "label": words.name, "form": vocab(m.form),
                                "copies": m.copies, "note": words.note or "",
-                               "items": [labels.get(c) or names.get(c, c) for c in served]})
+                               "serves": [labels.get(c) or names.get(c, c) for c in served]})
         self.exempt = [shown_materials.get(m.code, m).name for m, _ in self.outcome.materials
                        if m.source == EXEMPT_SOURCE]
 
@@ -344,11 +344,17 @@ class Correction:
 
     def __init__(self, app: Application):
         from guides.models import ThemePage
+        from screening.themes import screening_for
 
         self.app = app
         codes = [f["code"] for f in app.form_fields]
-        page = ThemePage.objects.filter(code=app.theme_code, alias_of__isnull=True).first()
+        page = ThemePage.objects.filter(code=app.theme_code, alias_of__isnull=True,
+                                        locale__language_code=settings.LANGUAGE_CODE).first()
         delivery = list(page.delivery) if page is not None else []
+        shown = _shown(page) if page is not None else None
+        self.title = shown.title if shown is not None else app.theme_title
+        # Material names in the visitor's language from the page (stored names are the Chinese ones).
+        words = {m.code: m.name for m in screening_for(shown).theme.materials} if shown is not None else {}
         specs = field_specs(codes, _registry(codes), delivery)
         fix = app.return_fix or {}
         wanted_fields = set(fix.get("fields") or ([] if fix else codes))
@@ -358,9 +364,11 @@ class Correction:
         uploads = list(app.current_uploads)
         # Materials to upload again: the ticked ones (required); with no ticks, any may be replaced (optional).
         self.slots = [{"code": u.material_code, "name": u.material_name, "current": u,
+                       "label": words.get(u.material_code) or u.material_name,
                        "required": u.material_code in wanted_materials}
                       for u in uploads if u.material_code in wanted_materials or not fix]
-        self.kept = [u for u in uploads if u.material_code not in {s["code"] for s in self.slots}]
+        slotted = {s["code"] for s in self.slots}
+        self.kept = [words.get(u.material_code) or u.material_name for u in uploads if u.material_code not in slotted]
 
 
 def _owned_application(request, tracking: str) -> Application:
@@ -393,7 +401,7 @@ def correct(request, tracking: str):
     form = UnifiedForm(fix.specs, request.POST, final=True)
     valid = form.is_valid()
     held = {u.material_code for u in Upload.objects.filter(token=token, application__isnull=True)}
-    upload_errors.update({_slot_name(c): gettext("请重新上传“{name}”。").format(name=s["name"]) for s in fix.slots
+    upload_errors.update({_slot_name(c): gettext("请重新上传“{name}”。").format(name=s["label"]) for s in fix.slots
                           if (c := s["code"]) in fix.required_materials and c not in held
                           and _slot_name(c) not in upload_errors})
     if valid and not upload_errors:
@@ -417,7 +425,7 @@ def _render_correction(request, fix: Correction, form: UnifiedForm, token: str, 
     slots = [{**s, "input": _slot_name(s["code"]), "held": held.get(s["code"]),
               "error": upload_errors.get(_slot_name(s["code"]))} for s in fix.slots]
     return TemplateResponse(request, "intake/correct.html", {
-        "app": fix.app, "form": form, "slots": slots, "kept": fix.kept,
+        "app": fix.app, "title": fix.title, "form": form, "slots": slots, "kept": fix.kept,
         "error_summary": _error_summary(form, slots),
         "max_file_mb": settings.INTAKE_MAX_FILE_BYTES // 2**20,
         "max_total_mb": settings.INTAKE_MAX_APPLICATION_BYTES // 2**20,

@@ -7,7 +7,9 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.html import escape
 
+from guides.models import Material
 from intake.constants import Status
 from intake.handoff import document, idempotency_key
 from intake.models import Application, Outbox
@@ -58,7 +60,12 @@ def test_the_correction_page_asks_again_for_exactly_what_was_returned(client, re
     assert page.status_code == 200
     assert f'name="{name_field.replace(".", "-")}"' in html and 'name="m-' + material + '"' in html
     # Nothing else is asked again: one text input for the field, one file input for the material.
-    assert html.count('type="file"') == 1
+    assert html.count('type="file"') == 1 and "'code'" not in html  # the slot's own words, not its dict
+    # In English the page names the theme and the material in English (stored names stay Chinese).
+    english = client.get("/en" + _url(app), HTTP_HOST="localhost").content.decode()
+    assert "correct and resubmit" in english
+    material_en = Material.objects.get(code=material).name_en
+    assert material_en and escape(material_en) in english
     other_fields = [f["code"] for f in app.form_fields if f["code"] != name_field]
     assert not any(f'name="{c.replace(".", "-")}"' in html for c in other_fields)
 
