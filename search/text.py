@@ -178,6 +178,18 @@ def normalize_query(q: object) -> str:
 # --- synonyms --------------------------------------------------------------------------------
 
 
+def synonym_lines(path: Path | str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each group line of a synonyms file, comments and blank lines skipped; ``=>``
+    mappings are refused for both languages' files (see load_synonyms)."""
+    for lineno, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "=>" in line:
+            raise ValueError(f"{path}:{lineno}: only equivalence groups are supported, not '=>'")
+        yield lineno, line
+
+
 def load_synonyms(path: Path | str = SYNONYMS_PATH) -> list[list[str]]:
     """Parse a Solr-format synonyms file of equivalence groups (``a,b,c`` one group a line).
 
@@ -186,12 +198,7 @@ def load_synonyms(path: Path | str = SYNONYMS_PATH) -> list[list[str]]:
     equivalence groups expand identically in OpenSearch's synonym_graph and in query_tokens.
     """
     groups: list[list[str]] = []
-    for lineno, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if "=>" in line:
-            raise ValueError(f"{path}:{lineno}: only equivalence groups are supported, not '=>'")
+    for lineno, line in synonym_lines(path):
         group: list[str] = []
         for term in line.split(","):
             term = clean_text(term).lower()
@@ -680,12 +687,7 @@ def load_english_synonyms(path: Path | str = SYNONYMS_EN_PATH) -> list[list[str]
     """Parse an English synonyms file: ``a, b c, d`` one group a line, each term as english_tokens words joined by
     a space. ``#`` starts a comment; ``=>`` mappings are rejected (see load_synonyms)."""
     groups: list[list[str]] = []
-    for lineno, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if "=>" in line:
-            raise ValueError(f"{path}:{lineno}: only equivalence groups are supported, not '=>'")
+    for _lineno, line in synonym_lines(path):
         group = list(dict.fromkeys(t for t in (" ".join(english_tokens(term)) for term in line.split(",")) if t))
         if len(group) >= 2:
             groups.append(group)
