@@ -1,7 +1,5 @@
 """The in-process hand-off backend: intake's outbox calls the window's `receive` directly (no HTTP)."""
 
-from django.conf import settings
-from django.utils.translation import override
 
 from intake.backends import Backend, DeliveryError, DeliveryResult, register
 from intake.handoff import idempotency_key as expected_key
@@ -17,8 +15,7 @@ class WindowBackend(Backend):
         if idempotency_key != expected_key(document):
             raise DeliveryError("idempotency key does not match the tracking number and version", retry=False)
         try:
-            with override(settings.LANGUAGE_CODE):  # the timeline note is Chinese data, whatever the request's language
-                case, outcome = receive(document, via=Via.IN_PROCESS)
+            case, outcome = receive(document, via=Via.IN_PROCESS)
         except DocumentError as exc:
             # A malformed or conflicting document will not get better by retrying: it needs a person.
             raise DeliveryError(f"window refused the document: {exc}", retry=False) from exc

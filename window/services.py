@@ -3,6 +3,7 @@ rating. Every status change goes through `move`, which refuses transitions not i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import reporting, workdays
 from .constants import (
@@ -47,6 +48,19 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 DOWNLOAD_SALT = "window.results"
 DOWNLOAD_MAX_AGE = 180 * 24 * 3600
+
+
+def stored(func):
+    """Run a service in the default language: what it writes (timeline notes naming status labels, the results
+    link sent to the applicant) is Chinese data with unprefixed URLs, whatever language the caller reads in. A new
+    override per call: one shared override instance as a decorator would share its saved state between threads."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 class InvalidTransition(ValueError):
@@ -101,6 +115,7 @@ def _site(hostname: str):
     return Site.objects.filter(hostname=hostname).order_by("pk").first() if hostname else None
 
 
+@stored
 def receive(document: dict, *, via: str = Via.IN_PROCESS) -> tuple[Case, str]:
     """Take a hand-off document: (case, "created" | "duplicate" | "resubmitted").
 
@@ -185,6 +200,7 @@ def _departments(codes: list[str]) -> dict[str, tuple[str, str]]:
             .values_list("code", "department__code", "department__name")}
 
 
+@stored
 def accept(case: Case, *, user, site) -> Case:
     """受理: the window accepts, and every applicable item goes to its department at the same time (一次联办)."""
     now = timezone.now()
@@ -208,6 +224,7 @@ def accept(case: Case, *, user, site) -> Case:
     return case
 
 
+@stored
 def return_for_correction(case: Case, *, user, problems: list[str], fix: dict | None = None) -> Case:
     """退回补正 with the exact list of what to fix, all at once (一次性告知); ``fix`` names the materials and fields
     by code so the applicant's correction page asks for exactly those again."""
@@ -221,6 +238,7 @@ def return_for_correction(case: Case, *, user, problems: list[str], fix: dict | 
     return case
 
 
+@stored
 def decide(task: Task, *, user, approve: bool, licence_number: str = "", result_file=None, reason: str = "") -> Task:
     """A department's decision on its task; the last decision makes the case ready to issue."""
     target = TaskStatus.APPROVED if approve else TaskStatus.REJECTED
@@ -253,6 +271,7 @@ def _suffix(name: str) -> str:
     return next((s for s in (".pdf", ".jpg", ".jpeg", ".png") if lower.endswith(s)), "")
 
 
+@stored
 def record_inspection(case: Case, *, user, tasks: list[Task], date, place: str, findings: str) -> Inspection:
     """One joint site visit for the tasks of several departments, recorded once (联合踏勘)."""
     if case.status != CaseStatus.IN_APPROVAL:
@@ -270,6 +289,7 @@ def record_inspection(case: Case, *, user, tasks: list[Task], date, place: str, 
 # --------------------------------------------------------------------------- issuing and delivery
 
 
+@stored
 def download_path(case: Case) -> str:
     token = signing.dumps({"t": case.tracking_number}, salt=DOWNLOAD_SALT, compress=True)
     return reverse("window:results", args=[token])
@@ -291,6 +311,7 @@ def results(case: Case) -> dict[str, dict]:
             for t in case.tasks.all()}
 
 
+@stored
 def issue(case: Case, *, user) -> Case:
     """统一出件: every department's result goes out together, once all of them are in."""
     partly = case.partly_rejected
@@ -317,6 +338,7 @@ def delivery_info(case: Case) -> dict[str, str]:
     return {}
 
 
+@stored
 def deliver(case: Case, *, by: str, note: str, **changes) -> Case:
     with transaction.atomic():
         move(case, CaseStatus.DELIVERED, by=by, action="一次送达", note=note, delivered_at=timezone.now(), **changes)
@@ -324,6 +346,7 @@ def deliver(case: Case, *, by: str, note: str, **changes) -> Case:
     return case
 
 
+@stored
 def ship(case: Case, *, user, waybill: str) -> Case:
     if case.status != CaseStatus.ISSUED or case.delivery != Delivery.POST or not waybill.strip():
         raise InvalidTransition(case.status, "shipped", "only an issued postal case with a waybill ships")
@@ -337,6 +360,7 @@ def ship(case: Case, *, user, waybill: str) -> Case:
     return case
 
 
+@stored
 def update_shipment(case: Case, *, user, status: str) -> Case:
     if case.status != CaseStatus.ISSUED or not case.waybill_number or status not in (Shipment.SIGNED, Shipment.FAILED):
         raise InvalidTransition(case.status, status, "no shipment to update")
@@ -348,12 +372,14 @@ def update_shipment(case: Case, *, user, status: str) -> Case:
     return case
 
 
+@stored
 def record_pickup(case: Case, *, user, code: str) -> Case:
     if case.delivery != Delivery.PICKUP or not case.pickup_code or code.strip() != case.pickup_code:
         raise InvalidTransition(case.status, CaseStatus.DELIVERED, "wrong pickup code")
     return deliver(case, by=by_name(user), note="申请人凭取件码到窗口领取")
 
 
+@stored
 def record_download(case: Case) -> Case:
     """The applicant opened the electronic results: the first time delivers an online case."""
     if case.delivery == Delivery.ONLINE and case.status == CaseStatus.ISSUED:
@@ -364,6 +390,7 @@ def record_download(case: Case) -> Case:
 # --------------------------------------------------------------------------- rating
 
 
+@stored
 def rate(case: Case, *, score: int, comment: str = "") -> Rating:
     """好差评 after delivery, once; a bad rating opens a follow-up for the supervisors."""
     if case.status != CaseStatus.DELIVERED:
@@ -382,6 +409,7 @@ def rate(case: Case, *, score: int, comment: str = "") -> Rating:
     return rating
 
 
+@stored
 def close_follow_up(follow_up: FollowUp, *, user, resolution: str) -> FollowUp:
     from .constants import FollowUpStatus
 

@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -66,12 +65,6 @@ def _require(ok: bool):
         raise PermissionDenied
 
 
-def _stored():
-    """Around service calls: what they store (timeline notes, the applicant's links) is Chinese data in the default
-    language's URLs, whichever language the member of staff reads the window in."""
-    return translation.override(settings.LANGUAGE_CODE)
-
-
 #: services.diff's material changes (stored words) as shown on the case page.
 MATERIAL_CHANGES = {"删除": gettext_lazy("删除"), "新增": gettext_lazy("新增"), "重新上传": gettext_lazy("重新上传")}
 
@@ -117,8 +110,7 @@ def case_detail(request, tracking):
     inspections = list(case.inspections.prefetch_related("tasks"))
     for i in inspections:
         i.departments = gettext("、").join(t.department_name or t.item_name for t in i.tasks.all())
-    with _stored():
-        download = services.download_path(case) if case.status in (CaseStatus.ISSUED, CaseStatus.DELIVERED) else ""
+    download = services.download_path(case) if case.status in (CaseStatus.ISSUED, CaseStatus.DELIVERED) else ""
     return render(request, "window/case_detail.html", {
         "case": case, "can_act": can_act, "tasks": case.tasks.all(), "events": case.events.all(),
         "inspections": inspections, "versions": versions, "changes": changes,
@@ -137,8 +129,7 @@ def case_action(request, tracking, action):
     user = request.user
     try:
         if action == "accept":
-            with _stored():
-                services.accept(case, user=user, site=permissions.window_site(user, case))
+            services.accept(case, user=user, site=permissions.window_site(user, case))
             messages.success(request, gettext("已受理，并已同步分送各审批部门。"))
         elif action == "return":
             form = ReturnForm(request.POST, case=case)
@@ -151,33 +142,28 @@ def case_action(request, tracking, action):
             form = InspectionForm(request.POST, case=case)
             if form.is_valid():
                 tasks = list(case.tasks.filter(pk__in=form.cleaned_data["tasks"]))
-                with _stored():
-                    services.record_inspection(case, user=user, tasks=tasks, date=form.cleaned_data["date"],
-                                               place=form.cleaned_data["place"], findings=form.cleaned_data["findings"])
+                services.record_inspection(case, user=user, tasks=tasks, date=form.cleaned_data["date"],
+                                           place=form.cleaned_data["place"], findings=form.cleaned_data["findings"])
                 messages.success(request, gettext("联合踏勘已记录。"))
             else:
                 messages.error(request, gettext("踏勘记录不完整，请选择部门并填写日期、地点和结论。"))
         elif action == "issue":
-            with _stored():  # the online results link sent to the applicant: unprefixed, Chinese
-                services.issue(case, user=user)
+            services.issue(case, user=user)
             messages.success(request, gettext("已统一出件。"))
         elif action == "ship":
             form = ShipForm(request.POST)
             if form.is_valid():
-                with _stored():
-                    services.ship(case, user=user, waybill=form.cleaned_data["waybill"])
+                services.ship(case, user=user, waybill=form.cleaned_data["waybill"])
                 messages.success(request, gettext("已登记快递寄出。"))
         elif action == "shipment":
             form = ShipmentForm(request.POST)
             if form.is_valid():
-                with _stored():
-                    services.update_shipment(case, user=user, status=form.cleaned_data["status"])
+                services.update_shipment(case, user=user, status=form.cleaned_data["status"])
                 messages.success(request, gettext("已更新快递状态。"))
         elif action == "pickup":
             form = PickupForm(request.POST)
             if form.is_valid():
-                with _stored():
-                    services.record_pickup(case, user=user, code=form.cleaned_data["code"])
+                services.record_pickup(case, user=user, code=form.cleaned_data["code"])
                 messages.success(request, gettext("已登记申请人领取。"))
         else:
             raise Http404
@@ -212,10 +198,9 @@ def task_detail(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with _stored():  # the timeline note names the result (a status label)
-                    services.decide(task, user=request.user, approve=data["decision"] == "approve",
-                                    licence_number=data["licence_number"], result_file=data["result_file"],
-                                    reason=data["reason"])
+                services.decide(task, user=request.user, approve=data["decision"] == "approve",
+                                licence_number=data["licence_number"], result_file=data["result_file"],
+                                reason=data["reason"])
             except services.InvalidTransition:
                 return render(request, "window/refused.html", {"case": task.case, "action": "decide"}, status=409)
             messages.success(request, gettext("审批结果已提交。"))
@@ -309,8 +294,7 @@ def follow_up_close(request, pk):
         messages.error(request, gettext("请填写整改回访情况。"))
     else:
         try:
-            with _stored():
-                services.close_follow_up(follow_up, user=request.user, resolution=form.cleaned_data["resolution"])
+            services.close_follow_up(follow_up, user=request.user, resolution=form.cleaned_data["resolution"])
             messages.success(request, gettext("差评整改已办结。"))
         except services.InvalidTransition:
             messages.error(request, gettext("该整改已办结。"))
@@ -343,8 +327,7 @@ def handoff(request):
         return JsonResponse({"error": "Idempotency-Key must be the tracking number (-v<version> after a return)"},
                             status=400)
     try:
-        with _stored():  # the timeline note stays Chinese, even when posted under /en/
-            case, outcome = services.receive(document, via=Via.HTTP)
+        case, outcome = services.receive(document, via=Via.HTTP)
     except services.DocumentError as exc:
         status = 422 if "resubmitted" in str(exc) else 400
         return JsonResponse({"error": "document refused", "detail": str(exc)}, status=status)
@@ -357,8 +340,7 @@ def results(request, token):
     case = services.case_for_token(token)
     if case is None or case.status not in (CaseStatus.ISSUED, CaseStatus.DELIVERED):
         raise Http404
-    with _stored():
-        case = services.record_download(case)
+    case = services.record_download(case)
     return render(request, "window/results.html", {"case": case, "tasks": case.tasks.all(), "token": token})
 
 
@@ -388,8 +370,7 @@ def rate(request):
         if case is not None and "r-score" in request.POST:
             form = RatingForm(request.POST, prefix="r")
             if form.is_valid() and case.status == CaseStatus.DELIVERED and not hasattr(case, "rating"):
-                with _stored():
-                    services.rate(case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+                services.rate(case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
                 done = True
     if case is not None:
         case = Case.objects.select_related("rating").get(pk=case.pk)
