@@ -54,5 +54,13 @@ LATE_GROUPS: dict[str, str] = {"delivery": _("送达信息")}
 #: What an approval backend may tell about collecting the results (webhook "delivery" object).
 DELIVERY_INFO_KEYS = ("download_url", "pickup_code", "pickup_place", "waybill_number")
 
-DELIVERY_LABELS = {"邮寄": _("邮寄送达"), "网上": _("网上获取（电子证照）"), "自取": _("窗口自取")}
+class Delivery(models.TextChoices):
+    """How the results reach the applicant: the catalogue's delivery values, kept in the form and hand-off."""
+
+    POST = "邮寄", _("邮寄送达")
+    ONLINE = "网上", _("网上获取（电子证照）")
+    PICKUP = "自取", _("窗口自取")
+
+
+DELIVERY_LABELS = dict(Delivery.choices)
 EXEMPT_SOURCE = "电子证照免提交"  # a catalogue value, compared, never shown

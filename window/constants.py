@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Shared with intake: the task results the window reports and the delivery values of the form and hand-off.
+from intake.constants import Delivery, TaskStatus  # noqa: F401
+
 
 class Role(models.TextChoices):
     CLERK = "clerk", _("综合窗口受理人员")
@@ -17,19 +20,6 @@ class CaseStatus(models.TextChoices):
     DECIDED = "decided", _("审批完毕待出件")
     ISSUED = "issued", _("已统一出件")
     DELIVERED = "delivered", _("已送达")
-
-
-class TaskStatus(models.TextChoices):
-    PENDING = "pending", _("审批中")
-    APPROVED = "approved", _("准予许可")
-    REJECTED = "rejected", _("不予许可")
-
-
-class Delivery(models.TextChoices):
-    # The values are the ones intake's form and hand-off document use.
-    POST = "邮寄", _("邮寄送达")
-    ONLINE = "网上", _("网上获取（电子证照）")
-    PICKUP = "自取", _("窗口自取")
 
 
 class Shipment(models.TextChoices):
