@@ -93,9 +93,8 @@ def test_wizard_and_checklist_in_english(client):
     main = re.sub(r'<p class="print-only">.*?</p>', "", main, flags=re.S)
     assert not re.findall(r"[\u4e00-\u9fff]+", main)
     pdf = client.get(f"{url}checklist/pdf/?{ANSWERS}")
-    assert pdf.status_code in (200, 503)  # 503: no CJK font installed on this machine
-    if pdf.status_code == 200:
-        assert pdf.content.startswith(b"%PDF")
+    # The font is a requirement (tests/screening checks the Chinese PDF the same way): no 503 escape here.
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def _theme(page):
