@@ -26,6 +26,7 @@ demo: install
 	$(PY) manage.py seed_workdays
 	$(PY) manage.py rebuild_search_index --no-progress
 	$(PY) manage.py ensure_dev_admin
+	$(PY) manage.py setup_window_demo
 
 # Serves the city site on http://localhost:8000/ and each county on http://<code>.localhost:8000/,
 # with the task worker beside it; Ctrl-C stops both.

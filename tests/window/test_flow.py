@@ -397,3 +397,21 @@ def test_admin_menu_shows_each_role_its_own_window_pages(rf, staff):
     assert labels(staff["gaj"]) == ["部门审批"]
     assert labels(staff["supervisor"]) == ["受理队列", "统计看板", "差评整改"]
     assert labels(AnonymousUser()) == []
+
+
+def test_setup_window_demo_gives_the_dev_admin_every_role_once(db, settings, django_user_model):
+    from django.core.management import CommandError, call_command
+
+    from guides.models import Department
+    from window.models import WindowRole
+
+    admin = django_user_model.objects.create_superuser("admin", "a@example.org", "pw-123456")
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("setup_window_demo")
+    settings.DEBUG = True
+    call_command("setup_window_demo")
+    call_command("setup_window_demo")
+    roles = WindowRole.objects.filter(user=admin)
+    assert roles.count() == 2 + Department.objects.count()
+    assert roles.get(role="clerk").site.is_default_site and roles.filter(role="supervisor").exists()
