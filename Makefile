@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo serve worker bench opensearch opensearch-stop lint snapshots clean
+.PHONY: run test install system-deps-run system-deps-test demo serve worker bench opensearch opensearch-stop lint snapshots clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -17,7 +17,14 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-demo: install
+# System packages (a CJK font; for tests also Chromium, poppler, gettext) come from Debian, installed when missing.
+system-deps-run:
+	bash tools/system-deps.sh run
+
+system-deps-test:
+	bash tools/system-deps.sh test
+
+demo: install system-deps-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_catalogue
 	$(PY) manage.py setup_editorial
@@ -37,7 +44,7 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests run in their own session: live_server flushes the database the other tests share.
-test: install
+test: install system-deps-test
 	$(PY) -m pytest -n 2 -q -m "not browser"
 	$(PY) -m pytest -q -p no:xdist -m browser
 
