@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from wagtail.models import Page
+
+from guides.extensions import LocalTheme
 
 from .constants import OVERRIDABLE_FIELDS
 from .models import ThemeOverride
-
-
-@dataclass(frozen=True)
-class LocalTheme:
-    days_after: int
-    visits_after: int
-    fee: str
-    hidden: bool = False
-    hidden_reason: str = ""
-    hidden_reason_en: str = ""  # shown by guides.i18n.localized on English pages
-    overridden: tuple[str, ...] = ()
 
 
 def local_theme(page, site) -> LocalTheme:

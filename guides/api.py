@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Site
 
-from counties.overrides import hidden_codes
-
+from .extensions import hidden_codes
 from .i18n import localized
 from .queries import site_theme, site_themes
 from .spec import ThemeGuide

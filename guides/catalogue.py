@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from screening.engine import lint_spec
+from .extensions import spec_problems
 
 ITEM_KINDS = {"行政许可", "行政确认", "行政给付", "公共服务", "其他行政权力"}
 FIELD_TYPES = {"text", "textarea", "id_number", "uscc", "phone", "date", "number", "choice", "address", "email"}
@@ -203,9 +203,9 @@ def _check_theme(reader: _Reader, file: str, t, ctx: dict) -> None:
             reader.problem(file, f"field {f}", "未知的表单字段")
     if any(p.file == file for p in reader.problems):
         return
-    # Conditions, references between questions, options, items, materials and fields: the engine's lint is
-    # the one authority, shared with the editor's validation.
-    for p in lint_spec(t, ctx["items"]):
+    # Conditions, references between questions, options, items, materials and fields: the screening engine's lint
+    # (registered as a spec check) is the one authority, shared with the editor's validation.
+    for p in spec_problems(t, ctx["items"]):
         if p.level == "error":
             reader.problem(file, f"{p.kind} {p.location}" if p.location else code, p.message)
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from wagtail.models import Locale
 
-from home.models import HomePage
-
 from .catalogue import dump_yaml
+from .extensions import site_root
 from .models import Department, FormField, Material, ServiceItem, ServiceLocation, ThemePage
 from .spec import Lookups, page_to_spec
 
@@ -38,7 +37,7 @@ def export_catalogue(root: Path | str) -> int:
         fields.append(row)
     _write(root / "fields.yaml", fields)
     # The city first, as sites.yaml requires.
-    homes = sorted(HomePage.objects.filter(locale=Locale.get_default()), key=lambda h: (h.level != "city", h.path))
+    homes = sorted(site_root().objects.filter(locale=Locale.get_default()), key=lambda h: (h.level != "city", h.path))
     _write(root / "sites.yaml", [{"code": h.site_code, "name": h.title, "level": h.level} for h in homes])
     site_of_home = {h.pk: h.site_code for h in homes}
     locations = []

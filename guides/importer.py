@@ -15,9 +15,8 @@ from django.utils.text import slugify
 from pypinyin import lazy_pinyin
 from wagtail.models import Locale, Page, Site
 
-from home.models import HomePage
-
 from .catalogue import CATEGORIES, Catalogue
+from .extensions import site_root
 from .models import (
     Department,
     FormField,
@@ -100,14 +99,15 @@ def _publish(page: Page) -> None:
 def _site_tree(cat: Catalogue) -> dict[str, tuple[Site, ThemeIndexPage]]:
     """Each catalogue site: a Wagtail Site whose root is its HomePage, with one ThemeIndexPage below."""
     root = Page.get_first_root_node()
+    home_page = site_root()
     # The catalogue is the Chinese source; English homes are its translations (import_translations).
-    homes = {h.site_code: h for h in HomePage.objects.filter(locale=Locale.get_default())}
+    homes = {h.site_code: h for h in home_page.objects.filter(locale=Locale.get_default())}
     tree = {}
     for position, s in enumerate(cat.sites):
         home = homes.get(s["code"])
         if home is None:
-            home = HomePage(title=s["name"], slug=s["code"], site_code=s["code"], level=s["level"],
-                            intro="一件事一次办：一次告知、一次表单、一次联办、一次送达。")
+            home = home_page(title=s["name"], slug=s["code"], site_code=s["code"], level=s["level"],
+                             intro="一件事一次办：一次告知、一次表单、一次联办、一次送达。")
             root.add_child(instance=home)
             _publish(home)
         elif home.title != s["name"] or home.level != s["level"]:

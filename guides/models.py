@@ -7,14 +7,13 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from counties.forms import SiteScopedForm
-
+from . import extensions
 from .blocks import FormFieldsBlock, MaterialsBlock, QuestionsBlock, StepsBlock, ThemeItemsBlock
 from .constants import Audience, Category, Delivery, FieldType, ItemKind, OnlineLevel
 from .fields import ChoiceListField
@@ -162,8 +161,6 @@ class ServiceLocation(models.Model):
     address_en = models.CharField("英文地址", max_length=400, blank=True)
     windows_en = models.CharField("英文窗口", max_length=300, blank=True)
     hours_en = models.TextField("英文办公时间", blank=True)
-
-    base_form_class = SiteScopedForm
 
     panels = [
         FieldPanel("site"),
@@ -321,34 +318,17 @@ class ThemePage(RoutablePageMixin, Page):
         return page
 
     def get_context(self, request, *args, **kwargs):
-        from counties.overrides import local_theme
-
         from .cache import registry_version
         from .queries import locations_for_site
 
         context = super().get_context(request, *args, **kwargs)
         site = Site.find_for_request(request)
         context["registry_version"] = registry_version()
-        context["local"] = local_theme(self, site)
+        context["local"] = extensions.local_theme(self, site)
         context["locations"] = locations_for_site(site)
         return context
 
-    # The self-screening wizard and the checklist; the logic is in screening.views.
-    @path("screening/")
-    def screening_wizard(self, request):
-        from screening.views import wizard
-
-        return wizard(request, self)
-
-    @path("checklist/")
-    def screening_checklist(self, request):
-        from screening.views import checklist
-
-        return checklist(request, self)
-
-    @path("checklist/pdf/")
-    def screening_checklist_pdf(self, request):
-        from screening.views import checklist_pdf
-
-        return checklist_pdf(request, self)
-
+    @classmethod
+    def get_subpage_urls(cls):
+        # The sub-pages (the screening's wizard, checklist and PDF) belong to the apps that registered them.
+        return (*super().get_subpage_urls(), *extensions.theme_routes())

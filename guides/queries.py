@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from counties.overrides import hidden_codes
-
+from .extensions import hidden_codes
 from .models import ServiceLocation, ThemeCategory, ThemeIndexPage, ThemePage
 
 LISTING_FIELDS = ("id", "title", "slug", "url_path", "code", "category_id", "audience", "summary", "online",

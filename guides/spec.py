@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from screening.engine import lint_spec
-
 from .conditions import block_to_spec, describe, spec_to_block
 from .constants import FIXED_ACTORS
+from .extensions import spec_problems
 from .i18n import localized
 from .models import Department, FormField, Material, ServiceItem, ThemePage
 
@@ -245,7 +244,7 @@ def theme_problems(page: ThemePage) -> list[str]:
     for step in spec["steps"]:
         if step["actor"] not in FIXED_ACTORS and step["actor"] not in departments:
             problems.append(f"流程环节“{step['name']}”的办理人“{step['actor']}”既不是固定角色也不是部门编码。")
-    problems.extend(p.message for p in lint_spec(spec, lookups.item_registry()) if p.level == "error")
+    problems.extend(p.message for p in spec_problems(spec, lookups.item_registry()) if p.level == "error")
     return problems
 
 

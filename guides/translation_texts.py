@@ -15,8 +15,7 @@ import yaml
 from django.core.management.base import CommandError
 from wagtail.models import Locale
 
-from home.models import HomePage
-
+from .extensions import site_root
 from .models import ServiceItem, ServiceLocation
 
 LOCATION_FIELDS = ("name", "address", "windows", "hours")
@@ -39,7 +38,7 @@ def _set(obj, wanted: dict) -> bool:
 
 
 def _location_changes(rows: dict) -> list[tuple[ServiceLocation, dict]]:
-    homes = dict(HomePage.objects.filter(locale=Locale.get_default(), site_code__in=list(rows))
+    homes = dict(site_root().objects.filter(locale=Locale.get_default(), site_code__in=list(rows))
                  .values_list("site_code", "pk"))
     changes, problems = [], []
     for site_code, offices in rows.items():

@@ -3,9 +3,8 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from counties.views import SiteScopedSnippetViewSet
-
-from .models import Department, FormField, Material, ServiceItem, ServiceLocation, ThemeCategory
+from .extensions import catalogue_viewsets
+from .models import Department, FormField, Material, ServiceItem, ThemeCategory
 
 
 class DepartmentViewSet(SnippetViewSet):
@@ -44,20 +43,13 @@ class ThemeCategoryViewSet(SnippetViewSet):
     list_display = ["name", "slug", "sort_order"]
 
 
-class ServiceLocationViewSet(SiteScopedSnippetViewSet):
-    model = ServiceLocation
-    icon = "site"
-    list_display = ["name", "site", "address", "phone"]
-    list_filter = ["site"]
-    search_fields = ["name", "address"]
-
-
 class CatalogueGroup(SnippetViewSetGroup):
     menu_label = "事项目录"
     menu_icon = "list-ul"
     menu_order = 200
+    # Per-site records (service locations) come from the app that knows an editor's sites.
     items = (ServiceItemViewSet, DepartmentViewSet, MaterialViewSet, FormFieldViewSet, ThemeCategoryViewSet,
-             ServiceLocationViewSet)
+             *catalogue_viewsets())
 
 
 register_snippet(CatalogueGroup)

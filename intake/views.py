@@ -40,7 +40,7 @@ SUBMITTED = "intake_submitted"  # tracking numbers submitted from this browser
 
 
 def _theme(request, code: str):
-    from counties.overrides import local_theme
+    from guides.extensions import local_theme
     from guides.queries import site_theme
 
     site = Site.find_for_request(request)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from guides.extensions import local_theme
 from guides.i18n import is_english, vocab
 from screening.engine import AnswerError, Outcome, Question, evaluate, prune, to_query
 
@@ -82,8 +83,6 @@ def answer_rows(request, page, theme, outcome: Outcome, before: Question | None 
 def _offered_or_404(request, page) -> None:
     """A theme the county hides (counties.ThemeOverride) shows only its reason: no wizard or checklist, whatever
     the language or the URL the visitor kept."""
-    from counties.overrides import local_theme
-
     if local_theme(page, Site.find_for_request(request)).hidden:
         raise Http404(_("本站点暂不提供此项主题服务"))
 
@@ -170,7 +169,6 @@ def _complete_outcome(request, page):
 
 
 def checklist_context(request, page, screening: ScreeningTheme, outcome: Outcome) -> dict:
-    from counties.overrides import local_theme
     from guides.queries import locations_for_site
 
     theme = screening.theme

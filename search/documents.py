@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from wagtail.models import Site
 
+from guides.extensions import hidden_codes
 from guides.i18n import localized
 from guides.models import ThemePage
 from guides.spec import Lookups, page_to_spec
@@ -75,11 +76,9 @@ def _analysis(spec: dict, lookups: Lookups) -> dict:
     }
 
 
-def _hidden() -> set[tuple[int, str]]:
+def _hidden(sites) -> set[tuple[int, str]]:
     """(site id, theme code) of the city themes a county hides: not searchable there, in any language."""
-    from counties.models import ThemeOverride
-
-    return set(ThemeOverride.objects.filter(hidden=True).values_list("site_id", "theme__code"))
+    return {(site.pk, code) for site in sites for code in hidden_codes(site)}
 
 
 def build_documents(pages) -> list[dict]:
@@ -89,7 +88,7 @@ def build_documents(pages) -> list[dict]:
         return []
     lookups = Lookups.for_pages(pages)
     roots = _site_roots()
-    hidden = _hidden()
+    hidden = _hidden({s.pk: s for s, *_ in roots}.values())
     cache: dict[tuple, dict] = {}
     docs = []
     for page in pages:

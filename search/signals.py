@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 _pending = threading.local()
@@ -66,21 +66,17 @@ def on_page_moved(sender, instance, **kwargs):
         schedule(page.code)
 
 
-def on_override_changed(sender, instance, **kwargs):
-    # Hiding a theme on a county (or showing it again) changes which documents that site has. By id: on a cascade
-    # from the theme's deletion the page may be gone (its own deletion schedules the code then).
-    from guides.models import ThemePage
-
-    schedule(ThemePage.objects.filter(pk=instance.theme_id).values_list("code", flat=True).first())
+def on_theme_changed(sender, code=None, **kwargs):
+    # A county hiding a theme, a new English alias: what a site shows changed without a publish.
+    schedule(code)
 
 
 def connect() -> None:
-    from counties.models import ThemeOverride
+    from guides.extensions import theme_changed
     from guides.models import ThemePage
 
     page_published.connect(on_page_changed, sender=ThemePage, dispatch_uid="search-published")
     page_unpublished.connect(on_page_changed, sender=ThemePage, dispatch_uid="search-unpublished")
     post_delete.connect(on_page_changed, sender=ThemePage, dispatch_uid="search-deleted")
     post_page_move.connect(on_page_moved, dispatch_uid="search-moved")
-    post_save.connect(on_override_changed, sender=ThemeOverride, dispatch_uid="search-override-saved")
-    post_delete.connect(on_override_changed, sender=ThemeOverride, dispatch_uid="search-override-deleted")
+    theme_changed.connect(on_theme_changed, dispatch_uid="search-theme-changed")

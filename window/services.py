@@ -183,7 +183,7 @@ def diff(old: dict, new: dict) -> dict:
 def promised_days(theme_code: str, site=None) -> int:
     """The promise the applicant was shown: the theme's integrated days_after, or the county's own (shorter)
     promise on the site the application came from; a default where the catalogue lacks the theme."""
-    from counties.overrides import local_theme
+    from guides.extensions import local_theme
     from guides.models import ThemePage
 
     page = (ThemePage.objects.filter(code=theme_code, live=True, alias_of__isnull=True,

@@ -37,9 +37,9 @@ from wagtail.coreutils import find_available_slug
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
+from guides.extensions import site_root, theme_changed
 from guides.models import Department, FormField, Material, ServiceItem, ThemeIndexPage, ThemePage
 from guides.translation_texts import import_offices_and_bases
-from home.models import HomePage
 
 
 def _load(path: Path):
@@ -204,7 +204,7 @@ def translate_counties(city_home, sites: dict, themes: list[ThemePage], locale: 
             english[page.pk] = target.specific
     for site in Site.objects.exclude(root_page=city_home).select_related("root_page").order_by("hostname"):
         home = site.root_page.specific
-        if not isinstance(home, HomePage) or home.locale_id == locale.pk:
+        if not isinstance(home, site_root()) or home.locale_id == locale.pk:
             continue
         name = _county_name(names.get(home.site_code))
         if not name.get("title"):
@@ -261,10 +261,8 @@ def _county_alias(alias: ThemePage, original: ThemePage, parent: ThemeIndexPage,
 
 
 def schedule_reindex(code: str) -> None:
-    # A new alias is not a publish, so no signal reaches the search index: ask for the theme's documents directly.
-    from search.signals import schedule
-
-    schedule(code)
+    # A new alias is not a publish, so no page signal reaches the search index: say so directly.
+    theme_changed.send(sender=ThemePage, code=code)
 
 
 class Command(BaseCommand):

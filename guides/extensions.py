@@ -1,0 +1,119 @@
+"""The slots the apps built on guides fill in their AppConfig.ready(), so that guides imports none of them.
+
+Each slot has a neutral default, so the foundation works (and is tested) on its own:
+
+- theme routes: sub-pages of a theme page (screening: the wizard, the checklist and its PDF);
+- local theme and hidden codes: what a site shows of a theme (counties: a county's own promise, hidden themes);
+- spec checks: checks of a theme spec beyond its shape (screening: the engine's lint);
+- catalogue viewsets: extra screens in the catalogue menu (counties: service locations, scoped to the editor's sites);
+- site root: the page model at the root of every site (home: HomePage);
+- theme_changed: sent when a theme's documents change without a publish (search listens and reindexes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.dispatch import Signal
+from django.urls import URLPattern, path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Sent with `code` (a theme code) when what the theme shows changed without a page being published or deleted.
+theme_changed = Signal()
+
+
+class Slot(Generic[F]):
+    """One implementation of a hook: the default until an upper app registers its own."""
+
+    def __init__(self, default: F):
+        self._impl = default
+
+    def register(self, impl: F) -> F:
+        self._impl = impl
+        return impl
+
+    def __call__(self, *args, **kwargs):
+        return self._impl(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class LocalTheme:
+    """The figures a visitor of one site sees for a theme."""
+
+    days_after: int
+    visits_after: int
+    fee: str
+    hidden: bool = False
+    hidden_reason: str = ""
+    hidden_reason_en: str = ""  # shown by guides.i18n.localized on English pages
+    overridden: tuple[str, ...] = ()
+
+
+def _same_everywhere(page, site) -> LocalTheme:
+    return LocalTheme(days_after=page.days_after, visits_after=page.visits_after, fee=page.fee)
+
+
+local_theme: Slot[Callable[[Any, Any], LocalTheme]] = Slot(_same_everywhere)
+hidden_codes: Slot[Callable[[Any], list[str]]] = Slot(lambda site: [])
+
+
+class SpecProblem(Protocol):
+    level: str
+    kind: str
+    location: str
+    message: str
+
+
+SpecCheck = Callable[[object, dict], Iterable[SpecProblem]]
+_spec_checks: list[SpecCheck] = []
+
+
+def register_spec_check(check: SpecCheck) -> SpecCheck:
+    if check not in _spec_checks:
+        _spec_checks.append(check)
+    return check
+
+
+def spec_problems(spec: object, items: dict) -> list[SpecProblem]:
+    """Every registered check's findings on a theme spec; `items` maps item codes to their registry entries."""
+    return [p for check in _spec_checks for p in check(spec, items)]
+
+
+_theme_routes: dict[str, URLPattern] = {}
+
+
+def theme_route(pattern: str, name: str):
+    """Register `view(request, page)` as a sub-page of every theme page, reversible as `name`."""
+
+    def decorator(view: F) -> F:
+        def route(page, request, *args, **kwargs):
+            return view(request, page, *args, **kwargs)
+
+        route.__name__ = name
+        _theme_routes[name] = path(pattern, route, name=name)
+        return view
+
+    return decorator
+
+
+def theme_routes() -> tuple[URLPattern, ...]:
+    return tuple(_theme_routes.values())
+
+
+_catalogue_viewsets: list[type] = []
+
+
+def register_catalogue_viewset(viewset: type) -> type:
+    if viewset not in _catalogue_viewsets:
+        _catalogue_viewsets.append(viewset)
+    return viewset
+
+
+def catalogue_viewsets() -> tuple[type, ...]:
+    return tuple(_catalogue_viewsets)
+
+
+site_root: Slot[Callable[[], type]] = Slot(lambda: None)
