@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from . import handoff
+from . import handoff, tasks
 from .constants import OutboxState, Status
 from .models import Application, Outbox
 from .validators import mask_phone
@@ -60,6 +60,7 @@ def application_resend(request, tracking: str):
     failed = list(app.outbox.filter(state=OutboxState.FAILED))
     for outbox in failed:
         handoff.resend(outbox)
+        tasks.enqueue_on_commit(outbox.pk)
     log_access(request, app, "resend")
     messages.success(request, f"已重新推送 {app.tracking_number}。" if failed else "没有需要重新推送的记录。")
     return redirect("intake_admin_detail", tracking=app.tracking_number)

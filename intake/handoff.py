@@ -94,9 +94,6 @@ def _failed(outbox: Outbox, error: str, retry: bool) -> str:
         when = timezone.now() + timedelta(seconds=backoff(outbox.attempts))
         Outbox.objects.filter(pk=outbox.pk).update(next_attempt_at=when, locked_until=None, last_error=error[:2000])
         log.warning("hand-off %s attempt %d failed, retrying at %s: %s", tracking, outbox.attempts, when, error)
-        from .tasks import schedule
-
-        schedule(outbox.pk, when)
         return "retry"
     Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.FAILED, locked_until=None, last_error=error[:2000])
     log.error("hand-off %s failed after %d attempts, needs attention: %s", tracking, outbox.attempts, error)
@@ -111,9 +108,6 @@ def due() -> list[int]:
 
 
 def resend(outbox: Outbox) -> None:
-    """Staff action for a failed hand-off: start again with a fresh attempt budget."""
+    """Staff action for a failed hand-off: start again with a fresh attempt budget (the caller enqueues it)."""
     Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.PENDING, attempts=0, next_attempt_at=timezone.now(),
                                                locked_until=None)
-    from .tasks import enqueue_on_commit
-
-    enqueue_on_commit(outbox.pk)

@@ -21,7 +21,10 @@ SWEEP_PATH = "intake.tasks.sweep_outbox"
 
 @task()
 def deliver_outbox(outbox_id: int) -> str:
-    return handoff.deliver(outbox_id)
+    outcome = handoff.deliver(outbox_id)
+    if outcome == "retry":
+        _retry_later(outbox_id)
+    return outcome
 
 
 @task()
@@ -41,9 +44,12 @@ def _deferred() -> bool:
     return default_task_backend.supports_defer
 
 
-def schedule(outbox_id: int, when) -> None:
-    """A retry at ``when``; backends that cannot defer (tests' immediate backend) leave it to the sweeper."""
+def _retry_later(outbox_id: int) -> None:
+    """A retry when the row says; backends that cannot defer (tests' immediate backend) leave it to the sweeper."""
     if _deferred():
+        from .models import Outbox
+
+        when = Outbox.objects.values_list("next_attempt_at", flat=True).get(pk=outbox_id)
         deliver_outbox.using(run_after=when).enqueue(outbox_id)
 
 
