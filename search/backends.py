@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import ClassVar, Protocol, TypeVar
 
 from django.conf import settings
@@ -141,8 +142,10 @@ def get_backend(name: str | None = None) -> SearchBackend:
 
 
 def _load_engines() -> None:
-    # Imported late: the OpenSearch engine imports opensearch-py, which the default set-up never needs.
-    from . import db_engine, os_engine  # noqa: F401
+    # Listed in settings like intake's hand-off plugins, so this interface imports no engine; imported late
+    # because the OpenSearch engine imports opensearch-py, which the default set-up never needs.
+    for module in getattr(settings, "GUIDE_SEARCH_ENGINES", ()):
+        import_module(module)
 
 
 def search(query: SearchQuery, backend: str | None = None) -> SearchResults:

@@ -128,6 +128,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 # Theme search (search/backends.py): "database" (embedded, the default) or "opensearch".
 GUIDE_SEARCH_BACKEND = os.environ.get("GUIDE_SEARCH_BACKEND", "database")
+# Modules whose engines register with search.backends.register.
+GUIDE_SEARCH_ENGINES = ["search.db_engine", "search.os_engine"]
 # OpenSearch node, e.g. http://127.0.0.1:9200; None = not used. When set, the theme index is kept in
 # step with the pages, and Wagtail's admin search gets its own index there too.
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL") or None
