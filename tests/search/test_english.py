@@ -7,7 +7,6 @@ import pytest
 import yaml
 from django.test import Client
 
-import search.text as search_text
 from search.backends import Analysed, SearchQuery, search
 from search.text import (
     SYNONYMS_EN_PATH,
@@ -16,6 +15,7 @@ from search.text import (
     english_tokens,
     load_english_synonyms,
 )
+from search.text import english as search_english
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEVANCE_EN = yaml.safe_load((ROOT / "search" / "relevance_en.yaml").read_text("utf-8"))
@@ -118,7 +118,7 @@ def test_english_relevance_on_the_database_engine(search_documents, monkeypatch)
     assert p1 >= 0.9 and p3 == 1.0, (p1, p3)
     # The synonym queries are found through the synonyms file: without it most of them find nothing.
     synonym_rows = [r for r in RELEVANCE_EN if r["kind"] == "synonym"]
-    monkeypatch.setattr(search_text, "_english_synonyms", {})
+    monkeypatch.setattr(search_english, "_english_synonyms", {})
     assert english_synonyms() == {}
     _p1, without = _precision(synonym_rows)
     assert without <= 0.5, without

@@ -36,7 +36,7 @@ from search.text import (
     read_dictionary,
 )
 
-RELEVANCE_PATH = Path(search_text.__file__).resolve().parent / "relevance.yaml"
+RELEVANCE_PATH = Path(search_text.__file__).resolve().parents[1] / "relevance.yaml"
 KINDS = {"colloquial", "typo", "pinyin", "initials", "department", "material", "item"}
 TOKEN_RE = re.compile(r"^[^\W_]+$")
 
