@@ -26,6 +26,8 @@ city = Site.objects.get(is_default_site=True)
 hanbin = Site.objects.get(hostname="hanbin.localhost")
 WindowRole.objects.get_or_create(user=_user("clerk_city"), role=Role.CLERK, site=city, department_code="")
 WindowRole.objects.get_or_create(user=_user("clerk_hanbin"), role=Role.CLERK, site=hanbin, department_code="")
+WindowRole.objects.get_or_create(user=_user("clerk_hanyin"), role=Role.CLERK,
+                                 site=Site.objects.get(hostname="hanyin.localhost"), department_code="")
 WindowRole.objects.get_or_create(user=_user("supervisor"), role=Role.SUPERVISOR, site=None, department_code="")
 reviewers = {}
 for code in Department.objects.values_list("code", flat=True):

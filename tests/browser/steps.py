@@ -4,6 +4,7 @@ values (the same in both languages); visible words are checked only where a test
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import yaml
@@ -100,3 +101,13 @@ def staff_login(v: Visitor, username: str, password: str, next_path: str) -> Non
 
 def logout_staff(v: Visitor) -> None:
     v.context.clear_cookies()
+
+
+def until(v: Visitor, check, what: str, timeout: float = 40) -> None:
+    """Reload until ``check()`` holds: the worker and the window move on their own time."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what} at {v.page.url}"
+        time.sleep(0.5)
+        v.page.reload()
+    v.seen()
