@@ -30,6 +30,15 @@ LANGUAGES = {"zh": {"locale": "zh-CN", "prefix": ""}, "en": {"locale": "en-US", 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+# Contrast is judged on the page at rest: finite animations and transitions (a message fading in) run to the end.
+SETTLE = """() => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter(a => a.effect && isFinite(a.effect.getComputedTiming().endTime))
+    .map(a => a.finished.catch(() => null))),
+  new Promise(resolve => setTimeout(resolve, 3000)),
+])"""
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -86,6 +95,7 @@ class Visitor:
         page.wait_for_load_state("load")
         if "html" not in (page.evaluate("document.contentType") or ""):
             return
+        page.evaluate(SETTLE)
         if not page.evaluate("typeof window.axe === 'object'"):
             # Evaluated through the DevTools protocol, so a Content Security Policy cannot block it.
             page.evaluate(self._axe)
@@ -93,7 +103,7 @@ class Visitor:
         self.audited.add(page.url.split("#", 1)[0])
         where = f"{page.url}{f' ({label})' if label else ''}"
         for v in result["violations"]:
-            targets = "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:5])
+            targets = "; ".join(" ".join(map(str, n["target"])) + _detail(n) for n in v["nodes"][:5])
             self.violations.append(f"{where}: {v['id']} [{v['impact']}] {v['help']} -> {targets}")
 
     def finish(self) -> None:
@@ -113,6 +123,14 @@ class Visitor:
             except Exception as exc:  # a crashed page must not hide the test's own failure
                 base.with_suffix(".txt").write_text(f"{page.url}: {exc}", encoding="utf-8")
         return out
+
+
+def _detail(node: dict) -> str:
+    """The measured colours of a contrast failure, so the report says what to change."""
+    data = next((c.get("data") for c in node.get("any", []) if isinstance(c.get("data"), dict)), None) or {}
+    if "contrastRatio" not in data:
+        return ""
+    return f" ({data.get('fgColor')} on {data.get('bgColor')}: {data['contrastRatio']}:1)"
 
 
 def _machine(url: str) -> bool:
