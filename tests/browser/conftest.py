@@ -9,6 +9,7 @@ audited by axe, and a failing test leaves a screenshot and the page source of ev
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from tests.processes import World, free_port, fresh_database
 
 from .steps import PDF
-from .support import CHROMIUM, CHROMIUM_ARGS, LANGUAGES, PROFILES, Visitor, axe_source, require_browser
+from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LANGUAGES, PROFILES, Visitor, axe_source, require_browser
 
 HERE = Path(__file__).resolve().parent
 DEMO = [
@@ -73,6 +74,7 @@ def _reused(tmp: Path, spec: str) -> World:
 def chromium(world):
     from playwright.sync_api import sync_playwright
 
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # only this run's failures
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
