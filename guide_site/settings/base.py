@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so a cache middleware placed before it (it sees responses after this one) stores them with the Vary.
+    "home.middleware.ElderModeVaryMiddleware",
 ]
 
 ROOT_URLCONF = "guide_site.urls"
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "guides.context_processors.site_context",
+                "home.context_processors.elder_mode",
             ],
         },
     },
