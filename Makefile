@@ -24,14 +24,16 @@ system-deps-run:
 system-deps-test:
 	bash tools/system-deps.sh test
 
+# The demo import runs its follow-up tasks inline, so the worker of `make run` starts with an empty queue.
+DEMO_ENV := GUIDE_TASKS_BACKEND=immediate
 demo: install system-deps-run
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_catalogue
-	$(PY) manage.py setup_editorial
-	$(PY) manage.py import_translations demo/translations/en
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py import_catalogue
+	$(DEMO_ENV) $(PY) manage.py setup_editorial
+	$(DEMO_ENV) $(PY) manage.py import_translations demo/translations/en
 	if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -l en --ignore '.venv/*' -v 0; fi
-	$(PY) manage.py seed_workdays
-	$(PY) manage.py rebuild_search_index --no-progress
+	$(DEMO_ENV) $(PY) manage.py seed_workdays
+	$(DEMO_ENV) $(PY) manage.py rebuild_search_index --no-progress
 	$(PY) manage.py ensure_dev_admin
 	$(PY) manage.py setup_window_demo
 

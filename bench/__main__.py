@@ -1,4 +1,5 @@
-"""`make bench`: catalogue import, page throughput under gunicorn, screening speed. Takes about 3 minutes.
+"""`make bench`: catalogue import, page throughput under gunicorn, screening speed, page weight and paint times in
+a throttled phone browser. Takes about 4 minutes.
 
 Prints a table and writes bench/results/latest.json. Everything runs on loopback against throwaway or demo
 data; the load generator is a separate process (bench/load.py), bounded in requests and in time.
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 PY = sys.executable
 SETTINGS = "bench.settings"
+SECTIONS = ("import", "screening", "http", "search", "intake", "browser")
 
 
 def _env(**extra) -> dict:
@@ -198,8 +200,8 @@ def report(results: dict) -> str:
                   f"  首次导入               {imp['import_s']:>8.2f} s",
                   f"  再次导入（幂等）       {imp['reimport_s']:>8.2f} s",
                   f"  数据库大小             {imp['db_mb']:>8.1f} MB", ""]
-    s = results["screening"]
-    lines += [f"筛查引擎（最大主题 {s['theme']}，{s['paths']} 条答案路径）:",
+    s = results.get("screening")
+    lines += [] if not s else [f"筛查引擎（最大主题 {s['theme']}，{s['paths']} 条答案路径）:",
               f"  枚举全部路径           {s['enumerate_s']:>8.3f} s",
               f"  逐条求值（含 as_dict） {s['evaluate_total_s']:>8.3f} s   每条 {s['evaluate_per_path_us']:.1f} µs",
               f"  lint                   {s['lint_s']:>8.3f} s",
@@ -214,6 +216,10 @@ def report(results: dict) -> str:
             lines.append(f"  清单接口 / 基线        {h['checklist_vs_ping']:>8.3f}")
         if h.get("checklist_note"):
             lines.append(f"  注：{h['checklist_note']}")
+    if results.get("browser"):
+        from bench import browser_bench
+
+        lines += ["", *browser_bench.report_lines(results["browser"])]
     for key, title in (("search", "搜索"), ("intake", "一次表单与移交")):
         if results.get(key):
             lines += ["", f"{title}:", json.dumps(results[key], ensure_ascii=False, indent=2)]
@@ -229,28 +235,40 @@ def main(argv=None) -> None:
     parser.add_argument("--skip-http", action="store_true", help="跳过 gunicorn 负载测试")
     parser.add_argument("--skip-search", action="store_true", help="跳过搜索计时（数据库与 OpenSearch）")
     parser.add_argument("--skip-intake", action="store_true", help="跳过一次表单提交与移交计时")
+    parser.add_argument("--skip-browser", action="store_true", help="跳过手机画像浏览器测量（Chromium）")
+    parser.add_argument("--only", choices=SECTIONS, help="只运行这一项（其余全部跳过）")
     args = parser.parse_args(argv)
+    skip = {name: getattr(args, f"skip_{name}", False) or (args.only is not None and args.only != name)
+            for name in SECTIONS}
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
 
     began = time.perf_counter()
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
                      "cpus": os.cpu_count(), "machine": platform.machine()}
-    if not args.skip_import:
+    if not skip["import"]:
         print("目录导入计时…", flush=True)
         results["import"] = bench_import()
-    print("筛查引擎计时…", flush=True)
-    _, theme, spec = _largest_theme()
-    results["screening"] = bench_screening(theme)
-    if not args.skip_http:
+    if not skip["screening"] or not skip["http"]:
+        _, theme, spec = _largest_theme()
+    if not skip["screening"]:
+        print("筛查引擎计时…", flush=True)
+        results["screening"] = bench_screening(theme)
+    if not skip["http"]:
         print("gunicorn 负载测试…", flush=True)
         results["http"] = bench_http(theme, spec, args.seconds, args.threads)
-    if not args.skip_search:
+    if not skip["browser"]:
+        print("手机画像浏览器测量（Chromium）…", flush=True)
+        from bench import browser_bench
+
+        with Server() as server:
+            results["browser"] = browser_bench.run(server.port)
+    if not skip["search"]:
         print("搜索计时（数据库、OpenSearch）…", flush=True)
         from bench import search_bench
 
         results["search"] = search_bench.run()
-    if not args.skip_intake:
+    if not skip["intake"]:
         print("一次表单提交与移交计时…", flush=True)
         from bench import intake_bench
 

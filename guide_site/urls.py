@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from guides import api as guides_api
+from home import views as home_views
 from screening import api as screening_api
 from search import views as search_views
 
@@ -32,6 +33,7 @@ urlpatterns += i18n_patterns(
     # Before Wagtail's catch-all, which would otherwise look for pages at /search/, /intake/, /window/.
     path("search/", search_views.search_page, name="search"),
     path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
+    path("elder/", home_views.elder_mode, name="elder-mode"),
     path("intake/", include("intake.urls")),
     path("window/", include("window.urls")),
     path("", include(wagtail_urls)),

@@ -20,6 +20,9 @@ class CodeBlock(blocks.RegexBlock):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("error_messages", ID_ERRORS)
         super().__init__(regex=regex, **kwargs)
+        if kwargs.get("label"):
+            # A ListBlock shows its children without their labels: the input still needs an accessible name.
+            self.field.widget.attrs.setdefault("aria-label", str(kwargs["label"]))
 
     def get_translatable_segments(self, value):
         return []

@@ -76,7 +76,9 @@ def _visits(n: int) -> str:
     return ngettext("%(n)s 次", "%(n)s 次", n) % {"n": n}
 
 
-def checklist_pdf_bytes(context: dict) -> bytes:
+def checklist_pdf_bytes(context: dict, large: bool = False) -> bytes:
+    """The checklist PDF; ``large`` is the 长辈模式 print: body 16 pt, leading 1.5×, materials as a list (a
+    four-column table cannot hold 16 pt text on A4)."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -89,10 +91,17 @@ def checklist_pdf_bytes(context: dict) -> bytes:
     # CJK wrapping breaks anywhere, which would split English words; English wraps at spaces.
     wrap = None if (get_language() or "").startswith("en") else "CJK"
     sep, semi = (", ", "; ") if wrap is None else ("、", "；")
-    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap=wrap)
-    small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12)
-    h1 = ParagraphStyle("h1", parent=base, fontSize=18, leading=24, spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4)
+    if large:
+        base = ParagraphStyle("base", fontName=font, fontSize=16, leading=24, wordWrap=wrap)
+        small = ParagraphStyle("small", parent=base, fontSize=14, leading=21)
+        h1 = ParagraphStyle("h1", parent=base, fontSize=26, leading=36, spaceAfter=6)
+        h2 = ParagraphStyle("h2", parent=base, fontSize=20, leading=28, spaceBefore=12, spaceAfter=6)
+    else:
+        base = ParagraphStyle("base", fontName=font, fontSize=10, leading=15, wordWrap=wrap)
+        small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12)
+        h1 = ParagraphStyle("h1", parent=base, fontSize=18, leading=24, spaceAfter=4)
+        h2 = ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4)
+    detail = ParagraphStyle("detail", parent=base, leftIndent=base.fontSize * 1.5, spaceAfter=base.fontSize * 0.5)
 
     def p(text, style=base):
         return Paragraph(escape(str(text)), style)
@@ -129,12 +138,16 @@ def checklist_pdf_bytes(context: dict) -> bytes:
                             for i in context["items"]], [width * 0.5, width * 0.3, width * 0.2]))
         story.append(p(_("需要提交的材料（%(n)s 种）") % {"n": len(context["to_submit"])}, h2))
         rows = [[p(_("材料")), p(_("形式 / 份数")), p(_("来源")), p(_("用于事项"))]]
-        for m in context["to_submit"]:
+        for n, m in enumerate(context["to_submit"], 1):
             name = m["name"] + ((f"（{m['note']}）" if wrap else f" ({m['note']})") if m["note"] else "")
-            rows.append([p(name), p(ngettext("%(form)s %(copies)s 份", "%(form)s %(copies)s 份", m["copies"])
-                                             % {"form": m["form"], "copies": m["copies"]}),
-                         p(m["source"]), p(semi.join(m["items"]), small)])
-        story.append(table(rows, [width * 0.38, width * 0.17, width * 0.15, width * 0.3]))
+            form = (ngettext("%(form)s %(copies)s 份", "%(form)s %(copies)s 份", m["copies"])
+                    % {"form": m["form"], "copies": m["copies"]})
+            if large:
+                story += [p(f"{n}. {name}"), p(semi.join([form, m["source"], _("用于：") + semi.join(m["items"])]), detail)]
+            else:
+                rows.append([p(name), p(form), p(m["source"]), p(semi.join(m["items"]), small)])
+        if not large:
+            story.append(table(rows, [width * 0.38, width * 0.17, width * 0.15, width * 0.3]))
         if context["exempt"]:
             story.append(p(_("无需提交的材料（电子证照，窗口核验）"), h2))
             story += [p(_("· %(name)s：无需提交（用于：%(items)s）") % {"name": m["name"], "items": semi.join(m["items"])})
@@ -166,7 +179,7 @@ def checklist_pdf_bytes(context: dict) -> bytes:
     url = context["absolute_url"]
     widget = QrCodeWidget(url, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
-    size = 32 * mm
+    size = (40 if large else 32) * mm
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
     story += [Spacer(1, 6 * mm), drawing, p(_("窗口工作人员扫描二维码可打开本告知单："), small), p(url, small)]

@@ -21,6 +21,7 @@ from wagtail.models import Site
 
 from guides.extensions import local_theme
 from guides.i18n import is_english, vocab
+from home.elder import LARGE_PARAM, is_elder
 from screening.engine import AnswerError, Outcome, Question, evaluate, prune, to_query
 
 from .themes import ScreeningTheme, screening_for
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 ASKED = "_asked"
 CHANGE = "_change"
-RESERVED = frozenset({ASKED, CHANGE})
+RESERVED = frozenset({ASKED, CHANGE, LARGE_PARAM})  # _large: the PDF in large print (长辈模式)
 EXEMPT_SOURCE = "电子证照免提交"
 
 
@@ -220,6 +221,9 @@ def checklist(request, page):
 
     context = checklist_context(request, page, screening, outcome)
     context["qr_svg"] = qr_svg(context["absolute_url"])
+    if is_elder(request):
+        # The link itself asks for large print, so a downloaded or shared PDF URL keeps it.
+        context["pdf_url"] += ("&" if "?" in context["pdf_url"] else "?") + f"{LARGE_PARAM}=1"
     if outcome.applies:
         # The unified online form (intake) takes the same answers, so the applicant does not answer twice.
         context["apply_url"] = f"{reverse('intake:apply', args=[screening.theme.code])}?{query(screening.theme, outcome.answers)}"
@@ -237,7 +241,7 @@ def checklist_pdf(request, page):
 
     context = checklist_context(request, page, screening, outcome)
     try:
-        data = checklist_pdf_bytes(context)
+        data = checklist_pdf_bytes(context, large=is_elder(request) or request.GET.get(LARGE_PARAM) == "1")
     except FontUnavailable as exc:
         log.error("checklist PDF: %s", exc)
         return HttpResponse(_("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存告知单，或联系网站管理员。"),

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so a cache middleware placed before it (it sees responses after this one) stores them with the Vary.
+    "home.middleware.ElderModeVaryMiddleware",
 ]
 
 ROOT_URLCONF = "guide_site.urls"
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "guides.context_processors.site_context",
+                "home.context_processors.elder_mode",
             ],
         },
     },
@@ -147,6 +150,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # Background work (indexing, hand-off) goes through the task framework's database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if os.environ.get("GUIDE_TASKS_BACKEND") == "immediate":
+    # Bulk commands (the demo import) run their follow-up tasks inline instead of queueing thousands of index
+    # updates that a worker would work through before the first application's hand-off.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # A TrueType font with Chinese glyphs for the checklist PDF (reportlab cannot embed CFF fonts such as Noto CJK).
 # Empty: the first installed of screening.pdf.DEFAULT_FONTS (Debian: fonts-wqy-zenhei).

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autocomplete]");
-  if (!form || !window.fetch) return;
+  // 长辈模式 shows no pop-ups (the server leaves this script out then; this covers a stale page).
+  if (!form || !window.fetch || document.documentElement.classList.contains("elder")) return;
   var input = form.querySelector("input[role=combobox]");
   var list = document.getElementById(input.getAttribute("aria-controls"));
   var endpoint = form.getAttribute("data-autocomplete");

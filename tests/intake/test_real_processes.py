@@ -14,14 +14,11 @@ import contextlib
 import html.parser
 import http.cookiejar
 import json
-import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,9 +27,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import processes
+from tests.processes import free_port, fresh_database, kill, socket_open, wait_for
+
 pytestmark = pytest.mark.process
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE / "catalogue"
 THEME = "AK-YJS-001"
@@ -48,97 +47,13 @@ SAMPLE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def kill(proc: subprocess.Popen | None) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-
-
-# --------------------------------------------------------------------------- the database
-
-
-@contextlib.contextmanager
-def fresh_database(tmp: Path):
-    """Yield a DATABASE_URL for a database nobody else uses; PostgreSQL databases are dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp / 'db.sqlite3'}"
-        return
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    name = f"intake_proc_{secrets.token_hex(4)}"
-    # CREATE/DROP DATABASE from the server's maintenance database: DATABASE_URL's own database need not exist.
-    admin = psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True,
-                            connect_timeout=10)
-    try:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    finally:
-        admin.close()
-
-
-class World:
+class World(processes.World):
     """The database, environment and web server shared by this module's tests."""
 
     def __init__(self, tmp: Path, url: str):
-        self.tmp = tmp
-        self.url = url
-        self.env = {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "guide_site.settings.test", "DATABASE_URL": url,
-            "GUIDE_TASKS_BACKEND": "database", "INTAKE_HANDOFF_BACKEND": "http", "INTAKE_HANDOFF_SECRET": SECRET,
-            "INTAKE_STORAGE_DIR": str(tmp / "uploads"), "INTAKE_HANDOFF_BACKOFF_BASE": "2",
-            "INTAKE_HANDOFF_LEASE": "4", "INTAKE_HANDOFF_TIMEOUT": "3", "INTAKE_SWEEP_INTERVAL": "1",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.server: subprocess.Popen | None = None
-        self.base = ""
-
-    def manage(self, *args, timeout: float = 300, env: dict | None = None) -> str:
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env or self.env,
-                                capture_output=True, text=True, timeout=timeout)
-        assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        return result.stdout
-
-    def query(self, code: str, timeout: float = 60):
-        """Run Python in a Django shell against this database; the code prints one JSON value."""
-        return json.loads(self.manage("shell", "-c", code, timeout=timeout).strip().splitlines()[-1])
-
-    def start_server(self) -> None:
-        port = free_port()
-        self.server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            cwd=ROOT, env=self.env, stdout=open(self.tmp / "server.log", "a"), stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{port}"
-
-        def up():
-            if self.server.poll() is not None:
-                raise AssertionError(f"runserver died: {(self.tmp / 'server.log').read_text()[-3000:]}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-
-        wait_for(up, 60, "runserver to listen")
+        super().__init__(tmp, url, INTAKE_HANDOFF_BACKEND="http", INTAKE_HANDOFF_SECRET=SECRET,
+                         INTAKE_HANDOFF_BACKOFF_BASE="2", INTAKE_HANDOFF_LEASE="4", INTAKE_HANDOFF_TIMEOUT="3",
+                         INTAKE_SWEEP_INTERVAL="1")
 
     def outbox(self, tracking: str) -> dict | None:
         """The hand-off row, read with a plain driver connection (fast enough to poll)."""
@@ -168,7 +83,7 @@ def world(tmp_path_factory):
             w.start_server()
             yield w
         finally:
-            kill(w.server)
+            w.stop()
 
 
 # --------------------------------------------------------------------------- applying over HTTP
@@ -276,7 +191,8 @@ class Run:
     def worker(self) -> subprocess.Popen:
         env = {**self.world.env, "INTAKE_HANDOFF_URL": f"http://127.0.0.1:{self.port}/intake"}
         proc = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
-                                cwd=ROOT, env=env, stdout=open(self.tmp / "worker.log", "a"), stderr=subprocess.STDOUT)
+                                cwd=processes.ROOT, env=env, stdout=open(self.tmp / "worker.log", "a"),
+                                stderr=subprocess.STDOUT)
         self.procs.append(proc)
         return proc
 
@@ -296,12 +212,6 @@ class Run:
     def stop(self) -> None:
         for proc in self.procs:
             kill(proc)
-
-
-def socket_open(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-        return True
-    return False
 
 
 @pytest.fixture

@@ -1,38 +1,20 @@
 """A real headless Chromium walks the supermarket wizard, changes an answer and sees the checklist follow.
 
-Uses Debian's chromium (no `playwright install`). Skipped when it is missing, except in CI (CI=true), where the
-test fails instead so that a broken CI image cannot pass silently. ``live_server`` flushes the database after the
+Chromium as in tests/browser/support.py. ``live_server`` flushes the database after the
 test, which the session-imported catalogue of other tests cannot survive, so `make test` runs browser tests in a
 pytest session of their own.
 """
 
-import os
-import shutil
-
 import pytest
+
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.support import require_browser as _require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ANSWERS = [("您以什么主体形式开办超市？", "公司或其他企业"), ("超市是否经营食品？", "销售散装食品（含散装熟食、现场制售）"),
            ("经营场所的建筑面积是多少？", "500平方米及以上"), ("是否销售卷烟、雪茄烟？", "是"),
            ("是否设置户外招牌？", "不设置"), ("经营场所是自有还是租赁？", "租赁或无偿使用")]
-
-
-def _require_browser():
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "playwright is not installed (pip install -r requirements.txt)"
-    if problem is None and not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
-        problem = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
-    if problem:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"browser test cannot run in CI: {problem}")
-        pytest.skip(problem)
 
 
 def test_wizard_to_checklist_and_change_an_answer(live_server, tmp_path):

@@ -1,0 +1,27 @@
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from guides.i18n import is_english
+
+from .elder import COOKIE, MAX_AGE
+
+
+@require_POST
+def elder_mode(request):
+    """Turns 长辈模式 on (``elder=1``) or off, then returns to the page the switch was on.
+
+    A POST form in every page's header: works without JavaScript, and CSRF protection keeps other sites from
+    flipping a visitor's display.
+    """
+    request.elder_mode_read = True
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/en/" if is_english() else "/"
+    response = HttpResponseRedirect(target)
+    if request.POST.get("elder") == "1":
+        response.set_cookie(COOKIE, "1", max_age=MAX_AGE, samesite="Lax", httponly=True, secure=request.is_secure())
+    else:
+        response.delete_cookie(COOKIE, samesite="Lax")
+    return response
