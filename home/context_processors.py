@@ -1,4 +1,4 @@
-from .elder import is_elder
+from guides.elder import is_elder
 
 
 def elder_mode(request):

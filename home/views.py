@@ -2,9 +2,8 @@ from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from guides.elder import COOKIE, MAX_AGE
 from guides.i18n import is_english
-
-from .elder import COOKIE, MAX_AGE
 
 
 @require_POST

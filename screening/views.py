@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from guides.elder import LARGE_PARAM, is_elder
 from guides.extensions import local_theme
 from guides.i18n import is_english, vocab
-from home.elder import LARGE_PARAM, is_elder
 from screening.engine import AnswerError, Outcome, Question, evaluate, prune, to_query
 
 from .themes import ScreeningTheme, screening_for

@@ -1,5 +1,7 @@
 """长辈模式 (elder-friendly mode, MIIT 《互联网网站适老化通用设计规范》): large text, high contrast, large tap
-targets, no pop-ups. The choice lives in a cookie, so it is remembered without an account."""
+targets, no pop-ups. The choice lives in a cookie, so it is remembered without an account.
+
+In the foundation because the pages of every app honour it (the checklist PDF prints large); home offers the switch."""
 
 COOKIE = "elder"
 MAX_AGE = 365 * 24 * 60 * 60
