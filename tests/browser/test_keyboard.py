@@ -48,7 +48,11 @@ def choose_file(page, path) -> None:
     again, so the test does too, once, with Enter, and reports the console if neither works.
     """
     console: list[str] = []
-    page.on("console", console.append)
+
+    def heard(message) -> None:  # a plain function: Playwright cannot wrap a builtin such as list.append
+        console.append(message.text)
+
+    page.on("console", heard)
     try:
         for key in ("Space", "Enter"):
             try:
@@ -59,8 +63,8 @@ def choose_file(page, path) -> None:
             chooser.value.set_files(str(path))
             return
     finally:
-        page.remove_listener("console", console.append)
-    raise AssertionError(f"neither Space nor Enter opened the file chooser; console: {[m.text for m in console]}")
+        page.remove_listener("console", heard)
+    raise AssertionError(f"neither Space nor Enter opened the file chooser; console: {console}")
 
 
 def follow(v) -> None:
