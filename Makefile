@@ -53,7 +53,7 @@ test: install system-deps-test
 lint: install
 	$(VENV)/bin/ruff check .
 
-bench: demo
+bench: demo system-deps-test  # its browser section needs Chromium
 	$(PY) -m bench
 
 opensearch:

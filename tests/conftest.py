@@ -17,9 +17,7 @@ def catalogue_dir() -> Path:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("import_catalogue", str(CATALOGUE), "--no-progress", verbosity=0)
-        call_command("setup_editorial", verbosity=0)
-        call_command("import_translations", str(ROOT / "demo" / "translations" / "en"), verbosity=0)
+        _import_demo()
 
 
 @pytest.fixture
@@ -32,3 +30,28 @@ def county_client():
     from django.test import Client
 
     return Client(HTTP_HOST="hanbin.localhost")
+
+
+def _import_demo():
+    call_command("import_catalogue", str(CATALOGUE), "--no-progress", verbosity=0)
+    call_command("setup_editorial", verbosity=0)
+    call_command("import_translations", str(ROOT / "demo" / "translations" / "en"), verbosity=0)
+
+
+@pytest.fixture
+def live_catalogue(live_server):
+    """``live_server`` with the demo catalogue in its database.
+
+    ``live_server`` tests flush the whole database when they end, the migrations' rows (Wagtail's root page, the
+    default locale) included, so the session's import does not survive an earlier one: put it back.
+    """
+    from wagtail.models import Locale, Page
+
+    from guides.models import ThemePage
+
+    if not ThemePage.objects.exists():
+        Locale.objects.get_or_create(language_code="zh-hans")
+        if not Page.get_first_root_node():
+            Page.add_root(instance=Page(title="Root", slug="root"))
+        _import_demo()
+    return live_server

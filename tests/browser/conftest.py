@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser_bench import launch
 from tests.processes import World, free_port, fresh_database
 
 from .steps import PDF
-from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LANGUAGES, PROFILES, Visitor, axe_source, require_browser
+from .support import ARTIFACTS, LANGUAGES, PROFILES, Visitor, axe_source, require_browser
 
 HERE = Path(__file__).resolve().parent
 DEMO = [
@@ -76,7 +77,7 @@ def chromium(world):
 
     shutil.rmtree(ARTIFACTS, ignore_errors=True)  # only this run's failures
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             yield browser
         finally:

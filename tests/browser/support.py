@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser_bench import CHROMIUM  # one browser, one set of flags for tests and bench
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Failure screenshots and page sources land here; .ci/run lists them when a run fails.
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", ROOT / "var" / "browser-artifacts"))
 PROFILES = {

@@ -4,6 +4,7 @@ Enter and the arrow keys, and a visible focus indicator on every control that ta
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .steps import FIELD_TYPES, SAMPLE, TRACKING
@@ -38,6 +39,32 @@ def tab_to(page, seen: list, predicate, what: str, limit: int = 120) -> dict:
         if predicate(focus):
             return focus
     raise AssertionError(f"{what} cannot be reached with Tab")
+
+
+def choose_file(page, path) -> None:
+    """Space opens the focused file input's chooser; Enter is the other key that does.
+
+    On a loaded CI machine one Space press opened no chooser (CI run of 2026-12-03); a keyboard user would press
+    again, so the test does too, once, with Enter, and reports the console if neither works.
+    """
+    console: list[str] = []
+
+    def heard(message) -> None:  # a plain function: Playwright cannot wrap a builtin such as list.append
+        console.append(message.text)
+
+    page.on("console", heard)
+    try:
+        for key in ("Space", "Enter"):
+            try:
+                with page.expect_file_chooser(timeout=8000) as chooser:
+                    page.keyboard.press(key)
+            except PlaywrightTimeout:
+                continue
+            chooser.value.set_files(str(path))
+            return
+    finally:
+        page.remove_listener("console", heard)
+    raise AssertionError(f"neither Space nor Enter opened the file chooser; console: {console}")
 
 
 def follow(v) -> None:
@@ -92,9 +119,7 @@ print(json.dumps(ThemePage.objects.get(code="AK-YJS-001", alias_of__isnull=True,
         if not name or name in done_radio:
             continue
         if kind == "file":
-            with page.expect_file_chooser() as chooser:
-                page.keyboard.press("Space")
-            chooser.value.set_files(str(sample_pdf))
+            choose_file(page, sample_pdf)
         elif kind in ("radio", "checkbox"):
             page.keyboard.press("Space")
             done_radio.add(name)

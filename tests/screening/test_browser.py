@@ -7,7 +7,7 @@ pytest session of their own.
 
 import pytest
 
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
+from bench.browser_bench import launch
 from tests.browser.support import require_browser as _require_browser
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,8 @@ ANSWERS = [("您以什么主体形式开办超市？", "公司或其他企业"),
            ("是否设置户外招牌？", "不设置"), ("经营场所是自有还是租赁？", "租赁或无偿使用")]
 
 
-def test_wizard_to_checklist_and_change_an_answer(live_server, tmp_path):
+def test_wizard_to_checklist_and_change_an_answer(live_catalogue, tmp_path):
+    live_server = live_catalogue
     _require_browser()
     from playwright.sync_api import expect, sync_playwright
 
@@ -31,7 +32,7 @@ def test_wizard_to_checklist_and_change_an_answer(live_server, tmp_path):
     names = {code: info.name for code, info in screening_for(page_obj).items.items()}
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                           locale="zh-CN")

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.screening.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser
+from bench.browser_bench import launch
+from tests.screening.test_browser import _require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +101,8 @@ def _check_elder(page, label, report, tags=("p", "li", "h1", "h2")):
     }
 
 
-def test_elder_mode_at_phone_size(live_server, tmp_path):
+def test_elder_mode_at_phone_size(live_catalogue, tmp_path):
+    live_server = live_catalogue
     _require_browser()
     from playwright.sync_api import expect, sync_playwright
 
@@ -112,7 +114,7 @@ def test_elder_mode_at_phone_size(live_server, tmp_path):
     report = {}
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                           locale="zh-CN")
