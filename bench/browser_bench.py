@@ -162,7 +162,8 @@ def run(port: int, runs: int = 5) -> dict:
     targets = pages(port)
     _warm(port, targets)
     out: dict = {"profile": {"viewport": "412x823", "dpr": PHONE["device_scale_factor"], "latency_ms": SLOW_4G["latency"],
-                             "down_kbps": 1600, "up_kbps": 750, "cpu_slowdown": CPU_SLOWDOWN},
+                             "down_kbps": round(SLOW_4G["downloadThroughput"] * 8 / 1024),
+                             "up_kbps": round(SLOW_4G["uploadThroughput"] * 8 / 1024), "cpu_slowdown": CPU_SLOWDOWN},
                  "runs": runs, "pages": {}}
     with sync_playwright() as pw:
         browser = launch(pw)

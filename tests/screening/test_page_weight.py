@@ -11,7 +11,6 @@ from tests.screening.test_browser import ANSWERS, _require_browser
 
 pytestmark = pytest.mark.browser
 
-THEME = "AK-YJS-001"
 THEME_LIMIT = 100 * 1024  # issue #12: the theme page under 100 KB transferred, images aside
 # The other pages have no target of their own; this only catches a page that suddenly grows by an order of magnitude.
 PAGE_LIMIT = 200 * 1024
