@@ -1,16 +1,48 @@
-"""A version number for the registries, so cached guide fragments drop when an item, material or field changes."""
+"""Version tokens in the shared cache (settings.CACHES): whatever is cached under one drops when it changes.
+
+* the registries' version: item, material, department or field edits (theme-page fragments, the screening memo);
+* the content version: any change a public page can show (publish, unpublish, move, registries, county overrides,
+  translations, offices, sites), which keys the anonymous page cache (guides.pagecache).
+
+Tokens are random, not counters: setting one is atomic on every backend, and a rolled-back test transaction (the
+embedded cache is a database table) puts back the token that matches the content it puts back.
+"""
+
+import secrets
 
 from django.core.cache import cache
+from django.db import transaction
 
 KEY = "guides:registry-version"
+CONTENT_KEY = "guides:content-version"
 
 
-def registry_version() -> int:
-    return cache.get_or_set(KEY, 1, timeout=None)
+def _token() -> str:
+    return secrets.token_hex(8)
+
+
+def registry_version() -> str:
+    return cache.get_or_set(KEY, _token, timeout=None)
+
+
+def content_version() -> str:
+    return cache.get_or_set(CONTENT_KEY, _token, timeout=None)
+
+
+def _bump(key: str) -> None:
+    # Now, so the rest of the editing request sees it, and again after commit: with Redis a visitor's request
+    # between the two could otherwise read the new token with the old rows and keep that page under it.
+    def bump():
+        cache.set(key, _token(), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def bump_content_version(**_kwargs) -> None:
+    _bump(CONTENT_KEY)
 
 
 def bump_registry_version(**_kwargs) -> None:
-    try:
-        cache.incr(KEY)
-    except ValueError:
-        cache.set(KEY, 2, timeout=None)
+    _bump(KEY)
+    _bump(CONTENT_KEY)

@@ -1,7 +1,7 @@
 """Per-client rate limits for the public look-up pages (intake's progress page, the window's rating page).
 
-Both ask for a tracking number and a phone number, so both are counted per client IP in the cache, each page under
-its own key and its own ``(limit, seconds)`` setting.
+Both ask for a tracking number and a phone number, so both are counted per client IP in the shared cache (every
+web process sees the same counts), each page under its own key and its own ``(limit, seconds)`` setting.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ def client_ip(request) -> str:
 
 
 def rate_limited(request, scope: str, rate: tuple[int, int]) -> bool:
-    """Count this request under ``scope``; True once the client made more than ``limit`` in ``seconds``."""
+    """Count this request under ``scope``; True once the client made ``limit`` requests in the last ``seconds``.
+
+    Each allowed request takes one of ``limit`` slots for ``seconds`` with ``cache.add``, the one operation atomic
+    across processes on every backend used (an INSERT on the key in the database cache, SET NX in Redis; ``incr``
+    is a get then a set there). Two processes can never take the same slot, so the limit holds exactly.
+    """
     limit, seconds = rate
     key = f"{scope}:{client_ip(request)}"
-    cache.add(key, 0, seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        count = 1
-    return count > limit
+    return not any(cache.add(f"{key}:{slot}", 1, seconds) for slot in range(limit))

@@ -1,22 +1,20 @@
-"""The engine's `Theme` for a theme page, with the registry facts the checklist shows, cached in-process.
+"""The engine's `Theme` for a theme page, with the registry facts the checklist shows, memoised in-process.
 
 Building a theme costs one `Lookups` (three registry queries) plus compiling its conditions; the wizard, the
-checklist and the JSON API need it on every request, so it is kept per page and content version. Entries
-are plain data (no model instances), so sharing them between threads is safe.
+checklist and the JSON API need it on every request, so it is kept per page version and registry version. Both are
+read on each call, the page's from the database and the registries' from the shared cache, so an edit made through
+any process changes the key here at once. Entries are plain data (no model instances), safe to share between threads.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from guides.cache import registry_version
 from screening.engine import Theme
 
-#: How long an entry may serve after a registry edit that the cache backend does not share with this process.
-CACHE_SECONDS = 300
 CACHE_SIZE = 512
 
 
@@ -86,28 +84,27 @@ def build(page) -> ScreeningTheme:
     )
 
 
-_cache: OrderedDict[tuple, tuple[float, ScreeningTheme]] = OrderedDict()
+_cache: OrderedDict[tuple, ScreeningTheme] = OrderedDict()
 _lock = threading.Lock()
 
 
 def cache_key(page) -> tuple:
     # Aliases have no revisions; Wagtail copies the original's publication times onto them when it syncs. Item
-    # names, departments and field labels live in the registries, whose shared version number follows their edits.
+    # names, departments and field labels live in the registries, whose version token in the shared cache follows their edits.
     return (page.pk, page.live_revision_id, page.latest_revision_created_at, page.last_published_at,
             registry_version())
 
 
 def screening_for(page) -> ScreeningTheme:
     key = cache_key(page)
-    now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
+        if hit is not None:
             _cache.move_to_end(key)
-            return hit[1]
+            return hit
     value = build(page)  # outside the lock: a duplicate build is cheaper than serialising requests
     with _lock:
-        _cache[key] = (now, value)
+        _cache[key] = value
         _cache.move_to_end(key)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)

@@ -114,6 +114,24 @@ class World:
 
         wait_for(up, 60, "runserver to listen")
 
+    def start_gunicorn(self, name: str, workers: int = 1) -> str:
+        """A gunicorn of its own on a free port, as production serves the site; returns its base URL."""
+        port = free_port()
+        log = self.tmp / f"{name}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--timeout", "60", "guide_site.wsgi:application"], cwd=ROOT, env=self.env, stdout=open(log, "a"),
+            stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+
+        def up():
+            if proc.poll() is not None:
+                raise AssertionError(f"gunicorn {name} died: {log.read_text()[-3000:]}")
+            return socket_open(port)
+
+        wait_for(up, 60, f"gunicorn {name} to listen")
+        return f"http://127.0.0.1:{port}"
+
     def start_worker(self, env: dict | None = None, name: str = "worker") -> subprocess.Popen:
         proc = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
                                 cwd=ROOT, env=env or self.env, stdout=open(self.tmp / f"{name}.log", "a"),

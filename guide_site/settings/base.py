@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After locale (its key holds the language) and auth; a hit skips everything below.
+    "guides.pagecache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -99,6 +101,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the task worker share the file: wait for a lock instead of failing, and take the write
     # lock when a transaction starts so two writers never deadlock on upgrading a read lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+# One cache that every process shares: the registries' and the content's version numbers, the rate-limit counters,
+# the theme-page fragments and the page cache must agree across gunicorn workers and the task worker.
+# Production: Redis (REDIS_URL). Embedded default: a table in the site's own database, so `make run` needs no service
+# and every process on the machine sees the same entries. A table rather than FileBasedCache: its `add` is one
+# INSERT on the primary key, atomic across processes (the rate limit counts with `add`, intake.ratelimit), while
+# FileBasedCache's `add` and `incr` check then write. The table comes with `migrate` (guides migration 0007).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "guide_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+# Anonymous visitors' pages (guides.pagecache), dropped at once on any content change; the timeout only bounds memory.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 600))
+# The views whose anonymous pages may be kept: the page tree (theme pages, wizard, checklist), the public API and
+# search. Not intake or the window: their pages belong to one applicant or clerk.
+PAGE_CACHE_VIEW_MODULES = ["wagtail.views", "guides.api", "screening.api", "search.views"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

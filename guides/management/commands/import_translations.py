@@ -37,6 +37,7 @@ from wagtail.coreutils import find_available_slug
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
+from guides.cache import bump_content_version
 from guides.extensions import site_root, theme_changed
 from guides.models import Department, FormField, Material, ServiceItem, ThemeIndexPage, ThemePage
 from guides.translation_texts import import_offices_and_bases
@@ -335,3 +336,4 @@ def _fix_numchild(locale: Locale) -> None:
         count = Page.objects.filter(path__startswith=page.path, depth=page.depth + 1).count()
         if count != page.numchild:
             Page.objects.filter(pk=page.pk).update(numchild=count)
+            bump_content_version()  # update() sends no signal, and routing to the children changes
