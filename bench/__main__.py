@@ -1,5 +1,6 @@
 """`make bench`: catalogue import, page throughput under gunicorn, screening speed, page weight and paint times in
-a throttled phone browser. Takes about 4 minutes.
+a throttled phone browser, submissions on PostgreSQL and SQLite, staff pages at 1,000 and 100,000 cases on
+PostgreSQL. Takes about 4 minutes without the last two (--skip-volume, --skip-intake); `--only volume` runs one.
 
 Prints a table and writes bench/results/latest.json. Everything runs on loopback against throwaway or demo
 data; the load generator is a separate process (bench/load.py), bounded in requests and in time.
@@ -27,7 +28,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 PY = sys.executable
 SETTINGS = "bench.settings"
 HTTP_WORKERS = 4
-SECTIONS = ("import", "screening", "http", "search", "intake", "browser")
+SECTIONS = ("import", "screening", "http", "search", "intake", "volume", "browser")
 
 
 def _env(**extra) -> dict:
@@ -227,6 +228,12 @@ def report(results: dict) -> str:
         from bench import browser_bench
 
         lines += ["", *browser_bench.report_lines(results["browser"])]
+    v = results.get("volume")
+    if v:
+        big = max(int(k) for k in v if k.isdigit())
+        lines += ["", f"工作人员页面（PostgreSQL，中位数 ms；1,000 件 → {big:,} 件，比值不应超过 3）:"]
+        lines += [f"  {k[:-3]:<22} {v['1000'][k]:>8.2f} → {v[str(big)][k]:>8.2f}   × {r:.2f}"
+                  for k, r in v["ratio"].items()]
     for key, title in (("search", "搜索"), ("intake", "一次表单与移交")):
         if results.get(key):
             lines += ["", f"{title}:", json.dumps(results[key], ensure_ascii=False, indent=2)]
@@ -242,6 +249,7 @@ def main(argv=None) -> None:
     parser.add_argument("--skip-http", action="store_true", help="跳过 gunicorn 负载测试")
     parser.add_argument("--skip-search", action="store_true", help="跳过搜索计时（数据库与 OpenSearch）")
     parser.add_argument("--skip-intake", action="store_true", help="跳过一次表单提交与移交计时")
+    parser.add_argument("--skip-volume", action="store_true", help="跳过 1,000 与 100,000 件办件的工作人员页面计时（PostgreSQL）")
     parser.add_argument("--skip-browser", action="store_true", help="跳过手机画像浏览器测量（Chromium）")
     parser.add_argument("--only", choices=SECTIONS, help="只运行这一项（其余全部跳过）")
     args = parser.parse_args(argv)
@@ -280,6 +288,11 @@ def main(argv=None) -> None:
         from bench import intake_bench
 
         results["intake"] = intake_bench.run()
+    if not skip["volume"]:
+        print("工作人员页面容量计时（PostgreSQL，1,000 与 100,000 件）…", flush=True)
+        from bench import volume_bench
+
+        results["volume"] = volume_bench.run()
     results["total_s"] = round(time.perf_counter() - began, 1)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -1,16 +1,22 @@
 """Intake figures: sustained submissions per second (two uploads each) and hand-off latency p50/p95.
 
-    .venv/bin/python -m bench.intake_bench        # prints JSON; run() returns the same dict
+    .venv/bin/python -m bench.intake_bench [--profile]   # prints JSON; run() returns the same dict
 
-Runs on a throwaway SQLite file (migrate + catalogue import first, ~1-2 min), in-process Django test client for the
-submissions, then a real receiver (tests/intake/receiver.py) and a real `manage.py db_worker` for the hand-off.
+Runs twice in the same run, each in a child process with its own database (migrate + catalogue import first,
+~1-2 min each): on a throwaway PostgreSQL cluster (bench/pg.py), the figure that counts, and on a throwaway SQLite
+file, the baseline it is compared with. In-process Django test client for the submissions, then a real receiver
+(tests/intake/receiver.py) and a real `manage.py db_worker` for the hand-off. --profile prints the submissions'
+cProfile (cumulative) to stderr.
 """
 
 from __future__ import annotations
 
+import argparse
+import cProfile
 import json
 import math
 import os
+import pstats
 import shutil
 import socket
 import subprocess
@@ -28,10 +34,33 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def run(submissions: int = 200, handoffs: int = 50) -> dict:
+def run(submissions: int = 200, handoffs: int = 50, profile: bool = False) -> dict:
+    """PostgreSQL's figures, with SQLite's submissions per second from the same run as the baseline."""
+    from bench import pg
+
+    with pg.cluster() as url:
+        out = _child(url, submissions, handoffs, profile)
+    out["database"] = "postgresql"
+    baseline = _child("", submissions, handoffs, False)
+    out["sqlite_submissions_per_s"] = baseline["submissions_per_s"]
+    out["postgresql_vs_sqlite"] = round(out["submissions_per_s"] / baseline["submissions_per_s"], 2)
+    return out
+
+
+def _child(database_url: str, submissions: int, handoffs: int, profile: bool) -> dict:
+    cmd = [sys.executable, "-m", "bench.intake_bench", "--child", "--submissions", str(submissions),
+           "--handoffs", str(handoffs), *(["--profile"] if profile else [])]
+    env = {**os.environ, "BENCH_DATABASE_URL": database_url}
+    out = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(submissions: int, handoffs: int, profile: bool = False) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     port = _port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guide_site.settings.test", "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'db.sqlite3'}"
+    settings_module = "bench.pg_settings" if database_url.startswith("postgres") else "guide_site.settings.test"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "DATABASE_URL": database_url,
            "INTAKE_STORAGE_DIR": str(tmp / "uploads"), "GUIDE_TASKS_BACKEND": "database", "INTAKE_HANDOFF_BACKEND": "http",
            "INTAKE_HANDOFF_URL": f"http://127.0.0.1:{port}/intake", "INTAKE_SWEEP_INTERVAL": "1"}
     procs = []
@@ -62,10 +91,17 @@ def run(submissions: int = 200, handoffs: int = 50) -> dict:
             assert r.status_code == 302, r.status_code
 
         # 1. Submissions per second, no worker running (the queue only grows): the web side's cost.
+        profiler = cProfile.Profile() if profile else None
         start = time.perf_counter()
+        if profiler:
+            profiler.enable()
         for _ in range(submissions):
             submit_one()
+        if profiler:
+            profiler.disable()
         elapsed = time.perf_counter() - start
+        if profiler:
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
         # 2. Hand-off latency with a healthy receiver and one worker, submissions at a steady pace.
         log = tmp / "receiver.jsonl"
         receiver = subprocess.Popen([sys.executable, str(ROOT / "tests/intake/receiver.py"), str(port), str(log)],
@@ -112,7 +148,7 @@ def run(submissions: int = 200, handoffs: int = 50) -> dict:
             "handoff_latency_p95_s": _percentile(latencies, 95),
             "task_wait_p50_s": _percentile(waits, 50), "task_wait_p95_s": _percentile(waits, 95),
             "task_run_p50_s": _percentile(runs, 50), "task_run_p95_s": _percentile(runs, 95), "tasks": len(tasks),
-            "database": "sqlite",
+            "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
         }
     finally:
         for p in procs:
@@ -150,4 +186,13 @@ def _two_upload_case(Case):
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), ensure_ascii=False, indent=2))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--handoffs", type=int, default=50)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # one database, in this process
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.submissions, args.handoffs, args.profile), ensure_ascii=False))
+    else:
+        print(json.dumps(run(args.submissions, args.handoffs, args.profile), ensure_ascii=False, indent=2))

@@ -36,8 +36,10 @@ def application_list(request):
         apps = apps.filter(tracking_number__startswith=q)
     page = Paginator(apps, 50).get_page(request.GET.get("p"))
     rows = [(a, mask_phone(a.phone)) for a in page]
+    params = request.GET.copy()  # the page links keep the filters
+    params.pop("p", None)
     return TemplateResponse(request, "intake/admin/list.html", {
-        "page_obj": page, "rows": rows, "statuses": Status.choices, "status": status,
+        "page_obj": page, "rows": rows, "query": params.urlencode(), "statuses": Status.choices, "status": status,
         "attention": bool(request.GET.get("attention")), "q": q, "header_title": "办件",
     })
 

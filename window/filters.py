@@ -28,8 +28,11 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = ["site", "theme_code", "status", "due", "tracking_number"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the sites whose cases this user sees: another site's id is an invalid choice, not a wider list.
+        if sites is not None:
+            self.filters["site"].queryset = sites
         themes = self.queryset.order_by("theme_code").values_list("theme_code", "theme_title").distinct()
         self.filters["theme_code"].extra["choices"] = [(c, gettext("%(title)s（%(code)s）") % {"title": t, "code": c})
                                                        for c, t in themes]

@@ -125,3 +125,22 @@ class RatingForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     resolution = forms.CharField(label=_("整改回访情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's range (by the day the window received the case) and site; the sites offered are the
+    user's own, so a guessed site id is an invalid choice."""
+
+    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    site = forms.ModelChoiceField(label=_("站点"), queryset=None, required=False, empty_label=_("全部站点"))
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return data

@@ -46,6 +46,16 @@ def visible_cases(user) -> QuerySet[Case]:
     return qs.filter(Q(site__in=sites) | Q(accepted_site__in=sites))
 
 
+def visible_sites(user) -> QuerySet:
+    """The sites whose cases ``user`` sees: what the queue's and the dashboard's site choices offer."""
+    from wagtail.models import Site
+
+    qs = Site.objects.order_by("-is_default_site", "site_name")
+    if is_supervisor(user) or is_city_clerk(user):
+        return qs
+    return qs.filter(pk__in=[s.pk for s in clerk_sites(user)])
+
+
 def workable_cases(user) -> QuerySet[Case]:
     """Cases this user may act on as a clerk (supervisors only look)."""
     if not clerk_sites(user):

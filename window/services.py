@@ -217,6 +217,8 @@ def accept(case: Case, *, user, site) -> Case:
                  department_code=departments.get(i["code"], ("", ""))[0],
                  department_name=departments.get(i["code"], ("", ""))[1]) for i in items
         ], ignore_conflicts=True)
+        # A case accepted again after correction keeps its tasks: they take the new deadline too.
+        Task.objects.filter(case=case).update(due_date=due)
         Event.objects.create(case=case, action="同步分送各审批部门", by="系统",
                              note="、".join(sorted({d[1] or d[0] for d in departments.values()})) or f"{len(items)}个事项")
         reporting.report(case, "accepted", note=f"综合窗口已受理，承诺{due:%Y-%m-%d}前办结")
@@ -315,7 +317,9 @@ def results(case: Case) -> dict[str, dict]:
 def issue(case: Case, *, user) -> Case:
     """统一出件: every department's result goes out together, once all of them are in."""
     partly = case.partly_rejected
-    changes: dict = {"issued_at": timezone.now()}
+    now = timezone.now()
+    changes: dict = {"issued_at": now, "workdays_taken": workdays.workdays_between(
+        timezone.localdate(case.accepted_at), timezone.localdate(now))}
     note = "部分事项不予许可：可按不予许可理由整改后就该事项重新申请，或依法申请行政复议、提起行政诉讼" if partly else "全部事项准予许可"
     if case.delivery == Delivery.PICKUP:
         changes["pickup_code"] = f"{secrets.randbelow(10**6):06d}"

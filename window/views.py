@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -29,6 +32,7 @@ from . import calendar, permissions, services, workdays
 from .constants import DUE_SOON_WORKDAYS, RUNNING, CaseStatus, Delivery, FollowUpStatus, TaskStatus, Via
 from .filters import CaseFilter
 from .forms import (
+    DashboardForm,
     DecisionForm,
     FollowUpForm,
     InspectionForm,
@@ -40,6 +44,7 @@ from .forms import (
     ShipmentForm,
 )
 from .models import Case, FollowUp, Rating
+from .paging import paginate
 
 log = logging.getLogger("window")
 MAX_BODY = 1024 * 1024
@@ -76,10 +81,11 @@ MATERIAL_CHANGES = {"删除": gettext_lazy("删除"), "新增": gettext_lazy("�
 def queue(request):
     _require(bool(permissions.clerk_sites(request.user)) or permissions.is_supervisor(request.user))
     cases = permissions.visible_cases(request.user)
-    f = CaseFilter(request.GET or None, queryset=cases)
+    f = CaseFilter(request.GET or None, queryset=cases, sites=permissions.visible_sites(request.user))
+    page, query = paginate(request, f.qs.order_by("due_date", "-received_at", "-pk"))
     exceptions = workdays.exceptions()
-    rows = [{"case": c, "flag": _flag(c, exceptions), "applicant": _applicant(c)} for c in f.qs[:200]]
-    return render(request, "window/queue.html", {"filter": f, "rows": rows})
+    rows = [{"case": c, "flag": _flag(c, exceptions), "applicant": _applicant(c)} for c in page]
+    return render(request, "window/queue.html", {"filter": f, "rows": rows, "page_obj": page, "query": query})
 
 
 def _checklist_url(case: Case) -> str:
@@ -180,13 +186,15 @@ def case_action(request, tracking, action):
 @login_required
 def task_list(request):
     _require(bool(permissions.departments(request.user)))
-    tasks = permissions.visible_tasks(request.user).order_by("status", "case__due_date")
+    tasks = permissions.visible_tasks(request.user).order_by("status", "due_date", "pk")
     status = request.GET.get("status", TaskStatus.PENDING)
     if status in TaskStatus.values:
         tasks = tasks.filter(status=status)
+    page, query = paginate(request, tasks)
     exceptions = workdays.exceptions()
-    rows = [{"task": t, "flag": _flag(t.case, exceptions), "applicant": _applicant(t.case)} for t in tasks[:200]]
-    return render(request, "window/task_list.html", {"rows": rows, "status": status, "TaskStatus": TaskStatus})
+    rows = [{"task": t, "flag": _flag(t.case, exceptions), "applicant": _applicant(t.case)} for t in page]
+    return render(request, "window/task_list.html", {"rows": rows, "status": status, "TaskStatus": TaskStatus,
+                                                     "page_obj": page, "query": query})
 
 
 @login_required
@@ -223,39 +231,35 @@ def _theme_figures() -> dict[str, dict]:
 
 
 def dashboard_data(cases) -> dict:
-    exceptions = workdays.exceptions()
+    """Figures per (site, theme), counted by the database: one grouped query, whatever the number of cases."""
     today = workdays.today()
     figures = _theme_figures()
-    groups: dict[tuple, dict] = defaultdict(lambda: {"statuses": Counter(), "durations": [], "promised": [],
-                                                     "overdue": 0, "visits_saved": 0, "days_saved": 0,
-                                                     "scores": [], "count": 0})
-    for case in cases.select_related("site", "rating"):
-        key = (case.site.site_name if case.site_id else gettext("未注明站点"), case.theme_title)
-        g = groups[key]
-        g["count"] += 1
-        g["statuses"][case.status] += 1
-        if case.accepted_at and case.issued_at:
-            g["durations"].append(calendar.workdays_between(case.accepted_at.date(), case.issued_at.date(), exceptions))
-            g["promised"].append(case.promised_days)
-        late = case.due_date and ((case.status in RUNNING and today > case.due_date)
-                                  or (case.issued_at and case.issued_at.date() > case.due_date))
-        g["overdue"] += bool(late)
-        f = figures.get(case.theme_code)
+    late = Q(due_date__isnull=False) & (Q(status__in=RUNNING, due_date__lt=today)
+                                        | Q(issued_at__date__gt=F("due_date")))
+    finished = Q(workdays_taken__isnull=False)
+    grouped = cases.order_by().values("site__site_name", "theme_code", "theme_title").annotate(
+        count=Count("pk"), overdue=Count("pk", filter=late), finished=Count("pk", filter=finished),
+        taken=Sum("workdays_taken"), promised_sum=Sum("promised_days", filter=finished),
+        ratings=Count("rating"), score_sum=Sum("rating__score"),
+        **{f"status_{s}": Count("pk", filter=Q(status=s)) for s in CaseStatus.values})
+    groups: dict[tuple, Counter] = defaultdict(Counter)
+    for g in grouped:
+        # One theme title may span theme codes (a county's copy): their figures add up under the title.
+        key = (g["site__site_name"] or gettext("未注明站点"), g["theme_title"])
+        f = figures.get(g["theme_code"])
+        groups[key].update({k: g[k] or 0 for k in g if k not in ("site__site_name", "theme_code", "theme_title")})
         if f:
-            g["visits_saved"] += f["visits_before"] - f["visits_after"]
-            g["days_saved"] += f["days_before"] - f["days_after"]
-        rating = getattr(case, "rating", None)
-        if rating is not None:
-            g["scores"].append(rating.score)
+            groups[key]["visits_saved"] += g["count"] * (f["visits_before"] - f["visits_after"])
+            groups[key]["days_saved"] += g["count"] * (f["days_before"] - f["days_after"])
     rows = []
     for (site, theme), g in sorted(groups.items()):
-        avg = round(sum(g["durations"]) / len(g["durations"]), 1) if g["durations"] else None
-        promised = round(sum(g["promised"]) / len(g["promised"]), 1) if g["promised"] else None
+        finished_n, ratings = g["finished"], g["ratings"]
         rows.append({"site": site, "theme": theme, "count": g["count"], "overdue": g["overdue"],
-                     "statuses": [(CaseStatus(s).label, g["statuses"].get(s, 0)) for s in CaseStatus.values],
-                     "avg_days": avg, "promised": promised, "visits_saved": g["visits_saved"],
-                     "days_saved": g["days_saved"], "ratings": len(g["scores"]),
-                     "avg_score": round(sum(g["scores"]) / len(g["scores"]), 1) if g["scores"] else None})
+                     "statuses": [(CaseStatus(s).label, g[f"status_{s}"]) for s in CaseStatus.values],
+                     "avg_days": round(g["taken"] / finished_n, 1) if finished_n else None,
+                     "promised": round(g["promised_sum"] / finished_n, 1) if finished_n else None,
+                     "visits_saved": g["visits_saved"], "days_saved": g["days_saved"], "ratings": ratings,
+                     "avg_score": round(g["score_sum"] / ratings, 1) if ratings else None})
     biggest = max([r["count"] for r in rows] + [1])
     scale = max([max(r["avg_days"] or 0, r["promised"] or 0) for r in rows] + [1])
     for r in rows:
@@ -268,20 +272,46 @@ def dashboard_data(cases) -> dict:
             "visits_saved": sum(r["visits_saved"] for r in rows), "days_saved": sum(r["days_saved"] for r in rows)}
 
 
+DASHBOARD_DAYS = 30
+
+
+def dashboard_range(form) -> tuple:
+    """(first day, last day) of the dashboard: the form's dates, by default the last DASHBOARD_DAYS days."""
+    today = workdays.today()
+    data = form.cleaned_data if form.is_valid() else {}
+    end = data.get("end") or today
+    return data.get("start") or end - timedelta(days=DASHBOARD_DAYS - 1), end
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @login_required
 def dashboard(request):
     _require(permissions.is_supervisor(request.user))
-    return render(request, "window/dashboard.html", dashboard_data(permissions.visible_cases(request.user)))
+    sites = permissions.visible_sites(request.user)
+    form = DashboardForm(request.GET or None, sites=sites)
+    start, end = dashboard_range(form)
+    # A range on the stored instant (local midnights), so the received_at index serves it.
+    cases = permissions.visible_cases(request.user).filter(
+        received_at__gte=_midnight(start), received_at__lt=_midnight(end + timedelta(days=1)))
+    site = form.cleaned_data.get("site") if form.is_valid() else None
+    if site is not None:
+        cases = cases.filter(site=site)
+    return render(request, "window/dashboard.html", {**dashboard_data(cases), "form": form, "start": start,
+                                                     "end": end})
 
 
 @login_required
 def follow_ups(request):
     _require(permissions.is_supervisor(request.user))
-    items = FollowUp.objects.select_related("rating__case").order_by("status", "due_date")
+    items = FollowUp.objects.select_related("rating__case").order_by("status", "due_date", "pk")
+    page, query = paginate(request, items)
     today = workdays.today()
     return render(request, "window/follow_ups.html", {
-        "rows": [{"f": f, "overdue": f.status == FollowUpStatus.OPEN and f.due_date < today} for f in items],
-        "form": FollowUpForm()})
+        "rows": [{"f": f, "overdue": f.status == FollowUpStatus.OPEN and f.due_date < today} for f in page],
+        "form": FollowUpForm(), "page_obj": page, "query": query})
 
 
 @login_required

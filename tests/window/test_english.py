@@ -69,7 +69,7 @@ def test_queue_in_english_and_chinese(client, staff, sites):
     assert '<html lang="en">' in body
     for words in ("Integrated window: case queue", "Case queue", "Department tasks", "Tracking number", "Applicant",
                   "ID number", "Promised by", "Awaiting acceptance", "Set on acceptance", "All statuses",
-                  "Filter cases", "1 case (200 at most shown)"):
+                  "Filter cases", "1 case, 1–1 on this page"):
         assert words in body, words
     assert f'href="/en/window/cases/{case.tracking_number}/"' in body
     assert 'href="/window/?status=received"' in body  # the switcher: the same view and query in Chinese
@@ -80,7 +80,7 @@ def test_queue_in_english_and_chinese(client, staff, sites):
 
     chinese = text(client.get("/window/?status=received"))
     assert '<html lang="zh-Hans">' in chinese
-    for words in ("综合窗口办件队列", "办件编号", "待受理", "受理后计算", "共 1 件（最多显示200件）"):
+    for words in ("综合窗口办件队列", "办件编号", "待受理", "受理后计算", "共 1 件，本页第 1–1 件"):
         assert words in chinese, words
     assert 'href="/en/window/?status=received"' in chinese
     assert "Tracking number" not in chinese
