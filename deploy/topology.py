@@ -110,7 +110,9 @@ class Topology:
         # collectstatic needs no database: it copies while migrate runs.
         static = self._start("collectstatic", [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"])
         self.manage("migrate", "--noinput")
-        if static.wait(300):
+        failed = static.wait(300)
+        del self.procs["collectstatic"]  # main() watches only the servers
+        if failed:
             raise RuntimeError(f"collectstatic failed: {self.log('collectstatic').read_text()[-3000:]}")
         search.join(180)
         if search_error or search.is_alive():
@@ -121,7 +123,6 @@ class Topology:
         inline = {**self.env, "GUIDE_TASKS_BACKEND": "immediate"}
         self.manage("import_catalogue", str(self.catalogue), "--no-progress", env=inline)
         self.manage("rebuild_search_index", "--no-progress", env=inline)
-        self.timings["prepared"] = time.monotonic() - t0
         for n in (1, 2):
             self._start_web(n)
         self._start("worker", [sys.executable, "manage.py", "db_worker", "--interval", "0.5",
