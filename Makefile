@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps-run system-deps-test demo serve worker bench opensearch opensearch-stop lint snapshots clean
+.PHONY: run test install system-deps-run system-deps-test demo serve worker bench opensearch opensearch-stop topology lint snapshots clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -46,8 +46,10 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests run in their own session: live_server flushes the database the other tests share.
+# The non-browser run includes the production topology's tests (tests/deploy, marker topology).
+NOT_BROWSER ?= not browser
 test: install system-deps-test
-	$(PY) -m pytest -n 2 -q -m "not browser"
+	$(PY) -m pytest -n 2 -q -m "$(NOT_BROWSER)"
 	$(PY) -m pytest -q -p no:xdist -m browser
 
 lint: install
@@ -55,6 +57,11 @@ lint: install
 
 bench: demo system-deps-test  # its browser section needs Chromium
 	$(PY) -m bench
+
+# The production topology on loopback (docs/deploy.md): nginx (TLS) → two gunicorn, db_worker, PostgreSQL, Redis,
+# OpenSearch, with production settings and the demo catalogue; Ctrl-C stops everything.
+topology: install system-deps-test
+	$(PY) -m deploy.topology
 
 opensearch:
 	bash tools/opensearch/opensearch.sh start 9200

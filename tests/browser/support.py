@@ -60,6 +60,13 @@ def axe_source() -> str:
     return resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
 
 
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", e =>
+  window.__cspViolations.push(`${e.effectiveDirective}: ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
+"""
+
+
 class Visitor:
     """One person's browser context. ``seen()`` after each page load runs axe on it; ``finish()`` fails the test
     on any violation and on any page that was visited but never audited."""
@@ -71,6 +78,8 @@ class Visitor:
         self.base = base
         self.prefix = prefix
         self._axe = axe
+        # Every page records what the Content Security Policy refused; seen() reports it as a violation.
+        context.add_init_script(CSP_LISTENER)
         self.visited: list[str] = []
         self.audited: set[str] = set()
         self.violations: list[str] = []
@@ -101,6 +110,8 @@ class Visitor:
         result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         self.audited.add(page.url.split("#", 1)[0])
         where = f"{page.url}{f' ({label})' if label else ''}"
+        for refused in page.evaluate("window.__cspViolations || []"):
+            self.violations.append(f"{where}: Content Security Policy refused {refused}")
         for v in result["violations"]:
             targets = "; ".join(" ".join(map(str, n["target"])) + _detail(n) for n in v["nodes"][:5])
             self.violations.append(f"{where}: {v['id']} [{v['impact']}] {v['help']} -> {targets}")
@@ -108,7 +119,7 @@ class Visitor:
     def finish(self) -> None:
         missed = [u for u in dict.fromkeys(self.visited) if u not in self.audited and not _machine(u)]
         problems = self.violations + [f"{u}: visited but not audited" for u in missed]
-        assert not problems, f"{self.name}: accessibility problems:\n" + "\n".join(problems)
+        assert not problems, f"{self.name}: accessibility or Content Security Policy problems:\n" + "\n".join(problems)
 
     def save_artifacts(self, stem: str) -> list[Path]:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
