@@ -13,6 +13,7 @@ sets no cookie, used no CSRF token (a form) and did not ask not to be cached. ``
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +27,7 @@ HEADER = "X-Page-Cache"
 #: Headers a stored page may vary on: each is either in the key or the same for every request the key matches.
 _VARY_OK = {"cookie", "accept-language", "accept-encoding"}
 _PRIVATE = ("private", "no-store", "no-cache")
+log = logging.getLogger(__name__)
 
 
 def _key(request) -> str:
@@ -70,13 +72,18 @@ class PageCacheMiddleware:
             if request.method == "GET":
                 response[HEADER] = "BYPASS"
             return response
-        key = _key(request)
-        cached = cache.get(key)
+        try:
+            key = _key(request)
+            cached = cache.get(key)
+        except Exception:
+            # The cache is down: pages are rendered uncached, and /healthz (which needs no cache here) reports it.
+            log.exception("page cache unreachable")
+            key = cached = None
         if cached is not None:
             cached[HEADER] = "HIT"
             return cached
         response = self.get_response(request)
-        if _storable(request, response):
+        if key is not None and _storable(request, response):
             cache.set(key, response, settings.PAGE_CACHE_SECONDS)
             response[HEADER] = "MISS"
         else:

@@ -1,14 +1,13 @@
 """Production settings pass `check --deploy`; every response carries the Content Security Policy; /healthz."""
 
 import os
-import secrets
 import subprocess
 import sys
 
 import pytest
 from django.core.management.utils import get_random_secret_key
 
-from tests.processes import ROOT
+from tests.processes import ROOT, free_port
 
 
 def test_check_deploy_is_clean_under_production_settings():
@@ -68,13 +67,11 @@ def test_healthz_reports_database_and_cache(client):
 
 
 @pytest.mark.django_db
-def test_healthz_fails_when_the_cache_cannot_store(client, settings, tmp_path):
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text(secrets.token_hex(4))
-    # A file where the cache wants its directory: every write fails for real. (Changing CACHES resets the
-    # cache connections: Django's setting_changed handler.)
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                                   "LOCATION": str(blocker / "cache")}}
+def test_healthz_fails_when_the_cache_cannot_be_reached(client, settings):
+    # Redis on a port nothing listens on: every cache call fails for real. (Changing CACHES resets the cache
+    # connections: Django's setting_changed handler.)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
     response = client.get("/healthz", HTTP_HOST="localhost")
     assert response.status_code == 503
     assert response.json() == {"status": "fail", "checks": {"database": "ok", "cache": "fail"}}

@@ -171,8 +171,6 @@ def test_uploads_are_never_served_as_files(topology):
     assert status in (302, 403, 404)
 
 
-@pytest.mark.xfail(strict=True, reason="CACHES reads REDIS_URL once the cache branch (issue #14, CACHES) lands; "
-                                       "then this passes and the marker goes")
 def test_the_look_up_rate_limit_is_shared_by_both_instances(topology):
     # Ten look-ups per client and ten minutes in all: counted in Redis, not in each instance's own memory.
     codes = []
