@@ -49,7 +49,7 @@ run: demo
 # The non-browser run includes the production topology's tests (tests/deploy, marker topology).
 NOT_BROWSER ?= not browser
 test: install system-deps-test
-	$(PY) -m pytest -n 2 -q -m "$(NOT_BROWSER)"
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "$(NOT_BROWSER)"
 	$(PY) -m pytest -q -p no:xdist -m browser
 
 lint: install

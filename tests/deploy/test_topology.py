@@ -23,7 +23,8 @@ from tests.browser.support import in_ci
 from tests.intake.test_real_processes import CATALOGUE, apply_over_http
 from tests.processes import wait_for
 
-pytestmark = pytest.mark.topology
+# One group: under xdist the module-scoped topology is then started once, on one worker (Makefile: --dist loadgroup).
+pytestmark = [pytest.mark.topology, pytest.mark.xdist_group("topology")]
 
 CLERK = """
 import json
