@@ -85,7 +85,7 @@ def _multiply(total: int) -> None:
     from wagtail.models import Site
 
     from intake.models import Application, ApprovalTask, DailySequence, Outbox, StatusChange
-    from window import calendar, services, workdays
+    from window import calendar, services, themes, workdays
     from window.constants import FOLLOW_UP_WORKDAYS
     from window.models import Case, CaseVersion, Event, FollowUp, Rating, Task
 
@@ -172,6 +172,7 @@ def _multiply(total: int) -> None:
             FollowUp.objects.bulk_create(follow_ups)
     DailySequence.objects.bulk_create([DailySequence(day=d, last=n) for d, n in last.items()],
                                       update_conflicts=True, unique_fields=["day"], update_fields=["last"])
+    themes.changed()  # bulk_create sends no post_save
     _analyze()
 
 

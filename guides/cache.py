@@ -21,28 +21,34 @@ def _token() -> str:
     return secrets.token_hex(8)
 
 
+def version(key: str) -> str:
+    """The current token under ``key`` (one is made on first use)."""
+    return cache.get_or_set(key, _token, timeout=None)
+
+
 def registry_version() -> str:
-    return cache.get_or_set(KEY, _token, timeout=None)
+    return version(KEY)
 
 
 def content_version() -> str:
-    return cache.get_or_set(CONTENT_KEY, _token, timeout=None)
+    return version(CONTENT_KEY)
 
 
-def _bump(key: str) -> None:
+def bump(key: str) -> None:
+    """A new token under ``key``: whatever was cached under the old one is no longer read."""
     # Now, so the rest of the editing request sees it, and again after commit: with Redis a visitor's request
     # between the two could otherwise read the new token with the old rows and keep that page under it.
-    def bump():
+    def replace():
         cache.set(key, _token(), timeout=None)
 
-    bump()
-    transaction.on_commit(bump)
+    replace()
+    transaction.on_commit(replace)
 
 
 def bump_content_version(**_kwargs) -> None:
-    _bump(CONTENT_KEY)
+    bump(CONTENT_KEY)
 
 
 def bump_registry_version(**_kwargs) -> None:
-    _bump(KEY)
-    _bump(CONTENT_KEY)
+    bump(KEY)
+    bump(CONTENT_KEY)

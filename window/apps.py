@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class WindowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "window"
     verbose_name = "综合窗口"
+
+    def ready(self):
+        from . import themes
+        from .models import Case
+
+        post_save.connect(themes.case_saved, sender=Case, dispatch_uid="window-case-themes-saved")
+        post_delete.connect(themes.changed, sender=Case, dispatch_uid="window-case-themes-deleted")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
-from . import workdays
+from . import themes, workdays
 from .constants import DUE_SOON_WORKDAYS, RUNNING, CaseStatus
 from .models import Case
 
@@ -28,14 +28,14 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = ["site", "theme_code", "status", "due", "tracking_number"]
 
-    def __init__(self, *args, sites=None, **kwargs):
+    def __init__(self, *args, sites=None, site_ids: set[int] | None = None, **kwargs):
+        """``sites``: the site choices; ``site_ids``: whose cases' themes are offered (None: every case's)."""
         super().__init__(*args, **kwargs)
         # Only the sites whose cases this user sees: another site's id is an invalid choice, not a wider list.
         if sites is not None:
             self.filters["site"].queryset = sites
-        themes = self.queryset.order_by("theme_code").values_list("theme_code", "theme_title").distinct()
         self.filters["theme_code"].extra["choices"] = [(c, gettext("%(title)s（%(code)s）") % {"title": t, "code": c})
-                                                       for c, t in themes]
+                                                       for c, t in themes.themes(site_ids)]
 
     def filter_due(self, queryset, name, value):
         today = workdays.today()

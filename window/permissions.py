@@ -36,11 +36,18 @@ def is_city_clerk(user) -> bool:
     return any(s.is_default_site for s in clerk_sites(user))
 
 
+def case_site_ids(user) -> set[int] | None:
+    """The sites whose cases (from there or accepted there) ``user`` sees; None: every case."""
+    if is_supervisor(user) or is_city_clerk(user):
+        return None
+    return {s.pk for s in clerk_sites(user)}
+
+
 def visible_cases(user) -> QuerySet[Case]:
     qs = Case.objects.select_related("site", "accepted_site")
-    if is_supervisor(user) or is_city_clerk(user):
+    sites = case_site_ids(user)
+    if sites is None:
         return qs
-    sites = clerk_sites(user)
     if not sites:
         return qs.none()
     return qs.filter(Q(site__in=sites) | Q(accepted_site__in=sites))

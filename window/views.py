@@ -81,7 +81,8 @@ MATERIAL_CHANGES = {"删除": gettext_lazy("删除"), "新增": gettext_lazy("�
 def queue(request):
     _require(bool(permissions.clerk_sites(request.user)) or permissions.is_supervisor(request.user))
     cases = permissions.visible_cases(request.user)
-    f = CaseFilter(request.GET or None, queryset=cases, sites=permissions.visible_sites(request.user))
+    f = CaseFilter(request.GET or None, queryset=cases, sites=permissions.visible_sites(request.user),
+                   site_ids=permissions.case_site_ids(request.user))
     page, query = paginate(request, f.qs.order_by("due_date", "-received_at", "-pk"))
     exceptions = workdays.exceptions()
     rows = [{"case": c, "flag": _flag(c, exceptions), "applicant": _applicant(c)} for c in page]
