@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL cluster on loopback for the benchmarks, as .ci/run starts one: initdb and pg_ctl as the
-postgres user, in a temporary directory, on a free port, stopped and removed afterwards."""
+"""Throwaway servers on loopback for the benchmarks: a PostgreSQL cluster, as .ci/run starts one (initdb and pg_ctl
+as the postgres user, in a temporary directory, on a free port, stopped and removed afterwards), and a redis-server
+(the production cache)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def _free_port() -> int:
@@ -45,3 +47,28 @@ def cluster(database: str = "guide"):
             _as_postgres(f"{pgbin}/pg_ctl -D '{data}' -m fast stop")
     finally:
         shutil.rmtree(data, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis():
+    """Yields a REDIS_URL; raises SystemExit when the Debian redis-server package is missing."""
+    server = shutil.which("redis-server")
+    if not server:
+        raise SystemExit("redis-server 未安装：apt-get install -y redis-server")
+    port = _free_port()
+    proc = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit("redis-server did not start") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)

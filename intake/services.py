@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .constants import Status
-from .models import Application, DailySequence, Outbox, StatusChange, Upload
+from .models import Application, DailySequence, Draft, Outbox, StatusChange, Upload
 
 log = logging.getLogger("intake")
 PREFIX = "AK"
@@ -18,22 +18,20 @@ PREFIX = "AK"
 def next_tracking_number(day=None) -> str:
     """AK + yyyymmdd + 6-digit daily sequence, gap-free per day unless the surrounding transaction rolls back.
 
-    Call it first in the transaction that stores the number. One code path, no retries:
-
-    1. INSERT the day's counter row if missing, ignoring a conflict (PostgreSQL ON CONFLICT DO NOTHING waits for a
-       concurrent inserter to commit; SQLite INSERT OR IGNORE). Being a write, on SQLite this takes the database
-       write lock at the start of the transaction, so concurrent allocations queue on the busy timeout instead
-       of failing on a read-to-write lock upgrade.
-    2. SELECT … FOR UPDATE the row (PostgreSQL: a row lock held until commit, so the next caller reads our value;
-       SQLite ignores it and is already serialised by step 1), then write back last + 1.
+    Call it first in the transaction that stores the number. One statement, no retries: an upsert that adds one to
+    the day's counter and returns it. On PostgreSQL the row it inserts or updates stays locked until commit, so a
+    concurrent caller waits and then reads our value; on SQLite, being a write, it takes the database write lock at
+    the start of the transaction, so concurrent allocations queue on the busy timeout instead of failing on a
+    read-to-write lock upgrade. (It replaced insert-if-missing, SELECT … FOR UPDATE and UPDATE: five round trips
+    with the savepoint, of the 27 queries a submission made.)
     """
     day = day or timezone.localdate()
-    with transaction.atomic():
-        DailySequence.objects.bulk_create([DailySequence(day=day, last=0)], ignore_conflicts=True)
-        row = DailySequence.objects.select_for_update().get(day=day)
-        row.last += 1
-        row.save(update_fields=["last"])
-    return f"{PREFIX}{day:%Y%m%d}{row.last:06d}"
+    table = connection.ops.quote_name(DailySequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+                       f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
+        last = cursor.fetchone()[0]
+    return f"{PREFIX}{day:%Y%m%d}{last:06d}"
 
 
 def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, answers: dict, items: list[dict],
@@ -60,6 +58,7 @@ def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, an
                 phone=phone,
             )
             Upload.objects.filter(token=token, application__isnull=True).update(application=app)
+            Draft.objects.filter(token=token).delete()  # the draft it was (in here: no transaction of its own)
             StatusChange.objects.create(application=app, from_status="", to_status=Status.SUBMITTED, by="申请人",
                                         note="网上提交")
             # The outbox row commits with the application or not at all: no application is left without a

@@ -45,14 +45,16 @@ def _raw_answers(params) -> dict[str, list[str]]:
     return {k: params.getlist(k) for k in params.keys() if not k.startswith("_")}
 
 
-def _registry(codes) -> dict[str, dict]:
-    """Field rows by code, labels in the visitor's language (guides.i18n.localized)."""
+def _registry(codes, rows=None) -> dict[str, dict]:
+    """Field rows by code, labels in the active language (guides.i18n.localized); ``rows``: already fetched."""
     from guides.i18n import localized
     from guides.models import FormField
 
+    if rows is None:
+        rows = FormField.objects.filter(code__in=list(codes))
     return {f.code: {"label": localized(f, "label"), "type": f.type, "choices": list(f.choices or []),
                      "choice_labels": _choice_labels(f)}
-            for f in FormField.objects.filter(code__in=list(codes))}
+            for f in rows}
 
 
 def _choice_labels(field) -> list[str]:
@@ -96,7 +98,12 @@ class Context:
             shown = screening_for(self.shown)
             shown = shown.in_english() if is_english() else shown
             shown_outcome = evaluate(shown.theme, _raw_answers(request.GET))
-        self.specs = field_specs(list(self.outcome.fields), _registry(self.outcome.fields), list(self.page.delivery))
+        from guides.models import FormField
+
+        # Fetched once: the form shows them in the visitor's language, stored_specs keeps them in Chinese.
+        self._fields = list(FormField.objects.filter(code__in=list(self.outcome.fields)))
+        self.specs = field_specs(list(self.outcome.fields), _registry(self.outcome.fields, self._fields),
+                                 list(self.page.delivery))
         names = {code: info.name for code, info in self.screening.items.items()}
         labels = {code: info.name for code, info in shown.items.items()}
         self.items = [{"code": c, "name": names.get(c, c), "label": labels.get(c) or names.get(c, c)}
@@ -116,7 +123,8 @@ class Context:
     def stored_specs(self) -> list:
         """The specs with Chinese labels, as the application stores them for the window, whatever was shown."""
         with translation.override(settings.LANGUAGE_CODE):
-            specs = field_specs(list(self.outcome.fields), _registry(self.outcome.fields), list(self.page.delivery))
+            specs = field_specs(list(self.outcome.fields), _registry(self.outcome.fields, self._fields),
+                                list(self.page.delivery))
             return [dataclasses.replace(s, label=str(s.label), help="") for s in specs]
 
     def answers_json(self) -> dict:

@@ -50,7 +50,8 @@ def apply(request, theme_code: str):
         return _render(request, ctx, form, token, status=400)
 
     action = request.POST.get("action", "submit")
-    upload_errors = _save_uploads(request, ctx, token)
+    held: set[str] = set()
+    upload_errors = _save_uploads(request, ctx, token, held)
     if action == "draft":
         if user is None:
             messages.info(request, gettext("保存草稿需要先登录。"))
@@ -66,7 +67,6 @@ def apply(request, theme_code: str):
 
     form = UnifiedForm(ctx.specs, request.POST, final=True)
     valid = form.is_valid()
-    held = set(Upload.objects.filter(token=token, application__isnull=True).values_list("material_code", flat=True))
     missing = {_slot_name(s["code"]): gettext("请上传“{name}”。").format(name=s["label"]) for s in ctx.slots
                if s["code"] not in held and _slot_name(s["code"]) not in upload_errors}
     upload_errors.update(missing)
@@ -80,7 +80,6 @@ def apply(request, theme_code: str):
         answers=ctx.answers_json(), items=[{"code": i["code"], "name": i["name"]} for i in ctx.items],
         specs=ctx.stored_specs(), values=values, delivery=values.get(DELIVERY_FIELD, ""), phone=phone,
     )
-    Draft.objects.filter(token=token).delete()
     _remember(request, SUBMITTED, app.tracking_number)
     return redirect("intake:receipt", tracking=app.tracking_number)
 

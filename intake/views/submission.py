@@ -21,8 +21,9 @@ def _slot_name(code: str) -> str:
     return f"m-{code}"
 
 
-def _save_uploads(request, ctx: Context | Correction, token: str) -> dict[str, str]:
-    """Store each uploaded file at once (so a rejected form keeps it); errors by slot input name."""
+def _save_uploads(request, ctx: Context | Correction, token: str, held_out: set | None = None) -> dict[str, str]:
+    """Store each uploaded file at once (so a rejected form keeps it); errors by slot input name. ``held_out``
+    receives the material codes the token now holds (saving the caller a query)."""
     errors = {}
     held = {u.material_code: u for u in Upload.objects.filter(token=token, application__isnull=True)}
     total = sum(u.size for u in held.values())
@@ -57,6 +58,8 @@ def _save_uploads(request, ctx: Context | Correction, token: str) -> dict[str, s
             previous.delete()
         total += row.size - (previous.size if previous else 0)
         held[slot["code"]] = row
+    if held_out is not None:
+        held_out.update(held)
     return errors
 
 
