@@ -11,7 +11,11 @@ embedded cache is a database table) puts back the token that matches the content
 import secrets
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from redis.exceptions import RedisError
+
+# What the shared cache raises when it cannot be reached: the embedded default's table, or Redis.
+CACHE_ERRORS = (DatabaseError, RedisError, OSError)
 
 KEY = "guides:registry-version"
 CONTENT_KEY = "guides:content-version"

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.cache import cc_delim_re, get_max_age
 
-from .cache import content_version
+from .cache import CACHE_ERRORS, content_version
 from .elder import COOKIE as ELDER_COOKIE
 
 HEADER = "X-Page-Cache"
@@ -75,7 +75,7 @@ class PageCacheMiddleware:
         try:
             key = _key(request)
             cached = cache.get(key)
-        except Exception:
+        except CACHE_ERRORS:
             # The cache is down: pages are rendered uncached, and /healthz (which needs no cache here) reports it.
             log.exception("page cache unreachable")
             key = cached = None

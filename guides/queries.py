@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count
 
+from .cache import content_version
 from .extensions import hidden_codes
 from .models import ServiceLocation, ThemeCategory, ThemeIndexPage, ThemePage
 
+THEME_KEY_SECONDS = 86_400  # only bounds memory: a new content version is a new key
 LISTING_FIELDS = ("id", "title", "slug", "url_path", "code", "category_id", "audience", "summary", "online",
                   "visits_before", "visits_after", "days_before", "days_after", "popularity", "path", "depth")
 
@@ -22,9 +25,20 @@ def site_themes(site, root=None):
 
 
 def site_theme(site, code: str) -> ThemePage | None:
-    """One theme of a site with all its content, for the API and the screening."""
-    return (ThemePage.objects.live().public().descendant_of(site.root_page).filter(code=code)
-            .select_related("category").first())
+    """One theme of a site with all its content, for the API, the screening and the form.
+
+    Which page a code names on a site (live, public, under its root) is kept in the shared cache under the content
+    version, which publishing, unpublishing, moving and view restrictions replace: the tree and the restrictions
+    are then not read again, only the page by its key (still live: a rolled-back bump cannot show an unpublished one).
+    """
+    key = f"site-theme:{content_version()}:{site.pk}:{code}"
+    pk = cache.get(key)
+    if pk is None:
+        page = (ThemePage.objects.live().public().descendant_of(site.root_page).filter(code=code)
+                .select_related("category").first())
+        cache.set(key, page.pk if page is not None else 0, THEME_KEY_SECONDS)
+        return page
+    return ThemePage.objects.live().filter(pk=pk).select_related("category").first() if pk else None
 
 
 def themes_for_listing(index_page: ThemeIndexPage, site) -> list[ThemePage]:

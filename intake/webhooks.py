@@ -21,6 +21,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from guides.sites import site_free
+
 from .models import Application
 from .signing import verify
 from .workflow import InvalidTransition, clean_delivery_info, record_delivery_info, transition
@@ -29,6 +31,7 @@ log = logging.getLogger("intake.webhook")
 MAX_BODY = 256 * 1024
 
 
+@site_free  # checks the signature before anything else, the database and the cache included
 @csrf_exempt  # machine-to-machine: authenticated by the HMAC signature, not by a browser session
 @require_POST
 def webhook(request):

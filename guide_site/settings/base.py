@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After locale (its key holds the language) and auth; a hit skips everything below.
     "guides.pagecache.PageCacheMiddleware",
+    # After the page cache (a hit needs no site): the request's site from the shared cache (guides.sites), so
+    # Wagtail and the views skip their own lookup.
+    "guides.sites.SiteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -11,7 +11,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from counties.models import ThemeOverride
 from guides.models import FormField, Material, ServiceItem, ServiceLocation, ThemePage
@@ -213,3 +213,22 @@ def test_translation_import(tmp_path, django_capture_on_commit_callbacks):
         call_command("import_translations", str(folder), verbosity=0)
     response = _get(path)
     assert response["X-Page-Cache"] == "MISS" and "re-translated" in response.content.decode()
+
+
+def test_view_restriction():
+    # An editor makes the page private: anonymous visitors get the login wall at once, not the kept public page.
+    path = _path()
+    _warm(path)
+    PageViewRestriction.objects.create(page=_theme(), restriction_type=PageViewRestriction.LOGIN)
+    response = _get(path)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_site_change():
+    # A site's hostname moves: the old host no longer finds it (guides.sites keeps the match under the version).
+    county = Site.objects.get(root_page__homepage__site_code="hanbin")
+    home = _get("/", "hanbin.localhost").content.decode()
+    county.hostname = "hanbin-new.localhost"
+    county.save()
+    assert _get("/", "hanbin-new.localhost").content.decode() == home.replace("hanbin.localhost", "hanbin-new.localhost")
+    assert _get("/", "hanbin.localhost").content.decode() != home
