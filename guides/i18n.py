@@ -15,6 +15,7 @@ translated at display time with ``{% translate value %}`` or `vocab`.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import get_language, gettext, gettext_noop
 
 ENGLISH = "en"
@@ -52,4 +53,8 @@ def localized(obj, field: str = "name", language: str | None = None) -> str:
 
 def vocab(value: str) -> str:
     """A catalogue vocabulary value (stored in Chinese) in the active language."""
-    return gettext(value) if value else value
+    # The values are the message ids: in the source language there is nothing to look up (and a miss walks every
+    # catalogue's fallback chain, ~13 of them: 26 lookups took 1.7 ms of a profiled submission).
+    if not value or (get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return value
+    return gettext(value)
