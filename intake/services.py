@@ -37,10 +37,10 @@ def next_tracking_number(day=None) -> str:
 def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, answers: dict, items: list[dict],
            specs, values: dict[str, str], delivery: str, phone: str) -> tuple[Application, bool]:
     """(application, created). The same token twice returns the first application: a double click, a retried
-    request or a back-button resubmission makes one application."""
-    existing = Application.objects.filter(submission_token=token).first()
-    if existing is not None:
-        return existing, False
+    request or a back-button resubmission makes one application.
+
+    No lookup first (the form view has made one): a second submission of a token fails the unique constraint, and
+    its rolled-back transaction gives back the tracking number it drew."""
     try:
         with transaction.atomic():
             app = Application.objects.create(
@@ -68,7 +68,7 @@ def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, an
 
             enqueue_on_commit(outbox.pk)
     except IntegrityError:
-        # A concurrent request with the same token won the unique constraint.
+        # The token was submitted before, or a concurrent request with it won the unique constraint.
         existing = Application.objects.filter(submission_token=token).first()
         if existing is None:
             raise
