@@ -15,7 +15,7 @@ class CountiesConfig(AppConfig):
 
         extensions.local_theme.register(local_theme)
         extensions.hidden_codes.register(hidden_codes)
-        extensions.register_catalogue_viewset(ServiceLocationViewSet)
+        extensions.catalogue_viewsets.register(ServiceLocationViewSet)
         post_save.connect(_override_changed, sender=ThemeOverride, dispatch_uid="counties-override-saved")
         post_delete.connect(_override_changed, sender=ThemeOverride, dispatch_uid="counties-override-deleted")
 

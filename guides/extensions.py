@@ -39,6 +39,24 @@ class Slot(Generic[F]):
         return self._impl(*args, **kwargs)
 
 
+T = TypeVar("T")
+
+
+class Collection(Generic[T]):
+    """Several contributions to one hook, each registered once, in registration order."""
+
+    def __init__(self):
+        self._members: list[T] = []
+
+    def register(self, member: T) -> T:
+        if member not in self._members:
+            self._members.append(member)
+        return member
+
+    def __iter__(self):
+        return iter(tuple(self._members))
+
+
 @dataclass(frozen=True)
 class LocalTheme:
     """The figures a visitor of one site sees for a theme."""
@@ -68,18 +86,12 @@ class SpecProblem(Protocol):
 
 
 SpecCheck = Callable[[object, dict], Iterable[SpecProblem]]
-_spec_checks: list[SpecCheck] = []
-
-
-def register_spec_check(check: SpecCheck) -> SpecCheck:
-    if check not in _spec_checks:
-        _spec_checks.append(check)
-    return check
+spec_checks: Collection[SpecCheck] = Collection()
 
 
 def spec_problems(spec: object, items: dict) -> list[SpecProblem]:
     """Every registered check's findings on a theme spec; `items` maps item codes to their registry entries."""
-    return [p for check in _spec_checks for p in check(spec, items)]
+    return [p for check in spec_checks for p in check(spec, items)]
 
 
 _theme_routes: dict[str, URLPattern] = {}
@@ -103,17 +115,7 @@ def theme_routes() -> tuple[URLPattern, ...]:
     return tuple(_theme_routes.values())
 
 
-_catalogue_viewsets: list[type] = []
-
-
-def register_catalogue_viewset(viewset: type) -> type:
-    if viewset not in _catalogue_viewsets:
-        _catalogue_viewsets.append(viewset)
-    return viewset
-
-
-def catalogue_viewsets() -> tuple[type, ...]:
-    return tuple(_catalogue_viewsets)
+catalogue_viewsets: Collection[type] = Collection()
 
 
 site_root: Slot[Callable[[], type]] = Slot(lambda: None)

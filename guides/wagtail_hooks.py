@@ -49,7 +49,7 @@ class CatalogueGroup(SnippetViewSetGroup):
     menu_order = 200
     # Per-site records (service locations) come from the app that knows an editor's sites.
     items = (ServiceItemViewSet, DepartmentViewSet, MaterialViewSet, FormFieldViewSet, ThemeCategoryViewSet,
-             *catalogue_viewsets())
+             *catalogue_viewsets)
 
 
 register_snippet(CatalogueGroup)

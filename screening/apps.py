@@ -12,7 +12,7 @@ class ScreeningConfig(AppConfig):
         from .views import checklist, checklist_pdf, wizard
 
         # The engine's lint is the one authority on conditions and references, for the catalogue and the editor.
-        extensions.register_spec_check(lint_spec)
+        extensions.spec_checks.register(lint_spec)
         extensions.theme_route("screening/", "screening_wizard")(wizard)
         extensions.theme_route("checklist/", "screening_checklist")(checklist)
         extensions.theme_route("checklist/pdf/", "screening_checklist_pdf")(checklist_pdf)
