@@ -77,6 +77,19 @@ def test_guide_page_button_opens_the_wizard(client):
     assert f'href="{_path(page)}"' in main  # back to the guide from the first question
 
 
+def test_each_wizard_page_links_back_to_the_guide_once(client):
+    """Besides the breadcrumb: the first question's back link, later ones' own link under the answers."""
+    page = _page()
+    first = _main(client.get(f"{_path(page)}screening/"))
+    second = _main(client.get(f"{_path(page)}screening/?{_qs(ANSWERS[:1])}"))
+    guide = f'href="{html_lib.escape(_path(page))}"'
+    for main in (first, second):
+        body = main.split("</nav>", 1)[1]  # after the breadcrumb
+        assert body.count(guide) == 1
+    assert "‹ 返回办事指南" in first and "‹ 上一题" in second
+    assert "办事指南</a></p>" in second and "办事指南</a></p>" not in first
+
+
 def test_walk_the_supermarket_wizard_to_the_checklist(client):
     page = _page()
     response = client.get(f"{_path(page)}screening/")
