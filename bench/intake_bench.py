@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,7 +68,9 @@ def measure(submissions: int, handoffs: int, profile: bool = False) -> dict:
     settings_module = "bench.pg_settings" if database_url.startswith("postgres") else "guide_site.settings.test"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "DATABASE_URL": database_url,
            "INTAKE_STORAGE_DIR": str(tmp / "uploads"), "GUIDE_TASKS_BACKEND": "database", "INTAKE_HANDOFF_BACKEND": "http",
-           "INTAKE_HANDOFF_URL": f"http://127.0.0.1:{port}/intake", "INTAKE_SWEEP_INTERVAL": "1"}
+           "INTAKE_HANDOFF_URL": f"http://127.0.0.1:{port}/intake", "INTAKE_SWEEP_INTERVAL": "1",
+           # Persistent connections, as docs/deploy.md runs production: one per worker, not one per request.
+           "CONN_MAX_AGE": "60"}
     procs = []
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -184,7 +188,7 @@ def _http_submissions(env: dict, case, submissions: int, upload: bytes, workers:
             except requests.RequestException:
                 if time.monotonic() > deadline or server.poll() is not None:
                     log.seek(0)
-                    raise SystemExit("gunicorn did not start:\n" + log.read().decode(errors="replace")[-3000:])
+                    raise SystemExit("gunicorn did not start:\n" + log.read().decode(errors="replace")[-3000:]) from None
                 time.sleep(0.2)
         forms = []
         began = time.perf_counter()
@@ -196,23 +200,29 @@ def _http_submissions(env: dict, case, submissions: int, upload: bytes, workers:
             forms.append((session, {**case.data(token), "csrfmiddlewaretoken": csrf}))
         form_s = time.perf_counter() - began
         files = {f"m-{m.code}": ("a.pdf", upload, "application/pdf") for m in case.slots}
+        # The multipart bodies are encoded before the clock too: the load generator shares the cores it measures.
+        posts = [(session, session.prepare_request(requests.Request(
+            "POST", base + case.url, data=data, files=files, headers={"Host": "localhost"}))) for session, data in forms]
         statuses: list[int] = []
         lock = threading.Lock()
 
         def client(mine):
-            for session, data in mine:
-                r = session.post(base + case.url, data=data, files=files, headers={"Host": "localhost"},
-                                 allow_redirects=False, timeout=60)
+            for session, prepared in mine:
+                r = session.send(prepared, allow_redirects=False, timeout=60)
                 with lock:
                     statuses.append(r.status_code)
 
-        threads = [threading.Thread(target=client, args=(forms[n::clients],)) for n in range(clients)]
+        threads = [threading.Thread(target=client, args=(posts[n::clients],)) for n in range(clients)]
+        cpu_before = cpu.snapshot()
         began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
+        used = cpu.by_group(cpu_before, cpu.snapshot(), {
+            "web": cpu.descendant_of(server.pid), "database": cpu.named("postgres"),
+            "cache": cpu.named("redis-server"), "load_generator": lambda pid, *_: pid == os.getpid()})
     finally:
         server.terminate()
         server.wait(30)
@@ -220,9 +230,13 @@ def _http_submissions(env: dict, case, submissions: int, upload: bytes, workers:
     accepted = statuses.count(302)
     if accepted != submissions:
         raise SystemExit(f"{submissions - accepted} submissions not accepted: {sorted(set(statuses))}")
+    # CPU per submission by process group, and how busy the machine's cores were: where the time goes, and whether
+    # the figure is bound by the cores rather than by waiting.
+    per = {f"cpu_ms_per_submission_{g}": round(seconds * 1000 / submissions, 1) for g, seconds in used.items()}
     return {"submissions": submissions, "submissions_per_s": round(accepted / elapsed, 1),
             "forms_loaded_one_at_a_time_per_s": round(submissions / form_s, 1), "web_workers": workers,
-            "clients": clients}
+            "clients": clients, **per, "cores": os.cpu_count(),
+            "cores_busy": round(sum(used.values()) / (elapsed * os.cpu_count()), 2)}
 
 
 def _breakdown(client, case, upload: bytes, n: int) -> dict:
