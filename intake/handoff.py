@@ -8,15 +8,14 @@ receiver de-duplicates by the Idempotency-Key (the tracking number).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils import timezone
 
 from .backends import DeliveryError, get_backend
 from .constants import OutboxState
 from .models import Application, Outbox
+from .retries import Policy
 
 log = logging.getLogger("intake.handoff")
 SCHEMA_ID = "https://ankang.example/intake/handoff.schema.json"
@@ -54,24 +53,20 @@ def idempotency_key(document: dict) -> str:
     return document["tracking_number"] if version == 1 else f"{document['tracking_number']}-v{version}"
 
 
+def policy() -> Policy:
+    """Read at each use: settings may change under a running process's tests."""
+    return Policy(pending=OutboxState.PENDING, failed=OutboxState.FAILED,
+                  backoff_base=settings.INTAKE_HANDOFF_BACKOFF_BASE, backoff_max=settings.INTAKE_HANDOFF_BACKOFF_MAX,
+                  lease=settings.INTAKE_HANDOFF_LEASE, max_attempts=settings.INTAKE_HANDOFF_MAX_ATTEMPTS)
+
+
 def backoff(attempts: int) -> float:
-    """Seconds to wait after the ``attempts``-th failed try: base, 2×base, 4×base … capped."""
-    return min(settings.INTAKE_HANDOFF_BACKOFF_BASE * 2 ** max(attempts - 1, 0), settings.INTAKE_HANDOFF_BACKOFF_MAX)
-
-
-def claim(outbox_id: int) -> bool:
-    """Take the row for one delivery attempt, atomically, so two workers never deliver it at the same time."""
-    now = timezone.now()
-    return bool(
-        Outbox.objects.filter(pk=outbox_id, state=OutboxState.PENDING, next_attempt_at__lte=now + timedelta(seconds=1))
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .update(locked_until=now + timedelta(seconds=settings.INTAKE_HANDOFF_LEASE), attempts=F("attempts") + 1)
-    )
+    return policy().backoff(attempts)
 
 
 def deliver(outbox_id: int) -> str:
     """One delivery attempt of an outbox row; returns what happened (for the task result)."""
-    if not claim(outbox_id):
+    if not policy().claim(Outbox, outbox_id):
         return "skipped"
     outbox = Outbox.objects.select_related("application", "application__site").get(pk=outbox_id)
     app = outbox.application
@@ -90,24 +85,17 @@ def deliver(outbox_id: int) -> str:
 
 def _failed(outbox: Outbox, error: str, retry: bool) -> str:
     tracking = outbox.application.tracking_number
-    if retry and outbox.attempts < settings.INTAKE_HANDOFF_MAX_ATTEMPTS:
-        when = timezone.now() + timedelta(seconds=backoff(outbox.attempts))
-        Outbox.objects.filter(pk=outbox.pk).update(next_attempt_at=when, locked_until=None, last_error=error[:2000])
-        log.warning("hand-off %s attempt %d failed, retrying at %s: %s", tracking, outbox.attempts, when, error)
-        return "retry"
-    Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.FAILED, locked_until=None, last_error=error[:2000])
-    log.error("hand-off %s failed after %d attempts, needs attention: %s", tracking, outbox.attempts, error)
-    return "failed"
+    outcome = policy().fail(Outbox, outbox.pk, outbox.attempts, error, retry=retry)
+    if outcome == "retry":
+        log.warning("hand-off %s attempt %d failed, will retry: %s", tracking, outbox.attempts, error)
+    else:
+        log.error("hand-off %s failed after %d attempts, needs attention: %s", tracking, outbox.attempts, error)
+    return outcome
 
 
 def due() -> list[int]:
-    """Pending rows whose next attempt is due and that nobody is delivering (or whose deliverer died)."""
-    now = timezone.now()
-    return list(Outbox.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
-                .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now)).values_list("pk", flat=True)[:500])
+    return policy().due(Outbox)
 
 
 def resend(outbox: Outbox) -> None:
-    """Staff action for a failed hand-off: start again with a fresh attempt budget (the caller enqueues it)."""
-    Outbox.objects.filter(pk=outbox.pk).update(state=OutboxState.PENDING, attempts=0, next_attempt_at=timezone.now(),
-                                               locked_until=None)
+    policy().reset(Outbox, outbox.pk)

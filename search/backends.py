@@ -13,12 +13,12 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
-from typing import ClassVar, Protocol, TypeVar
+from typing import ClassVar, Protocol
 
 from django.conf import settings
+
+from guides.plugins import Registry
 
 from .text import english_query_groups, get_analyzer, normalize_query
 
@@ -112,40 +112,15 @@ class SearchBackend(Protocol):
     def index_documents(self, docs: list[dict], *, code: str | None = None) -> None: ...
 
 
-_REGISTRY: dict[str, type[SearchBackend]] = {}
-B = TypeVar("B", bound=type)
-
-
-def register(name: str) -> Callable[[B], B]:
-    """Class decorator: make an engine selectable as GUIDE_SEARCH_BACKEND = name."""
-
-    def wrap(cls: B) -> B:
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return wrap
-
-
-def available() -> list[str]:
-    _load_engines()
-    return sorted(_REGISTRY)
+# Engines are listed in settings.GUIDE_SEARCH_ENGINES like intake's hand-off plugins, so this interface imports
+# none of them; imported late because the OpenSearch engine imports opensearch-py, which the default never needs.
+_engines: Registry[SearchBackend] = Registry("search backend", None, plugins_setting="GUIDE_SEARCH_ENGINES")
+register = _engines.register
+available = _engines.names
 
 
 def get_backend(name: str | None = None) -> SearchBackend:
-    _load_engines()
-    name = name or getattr(settings, "GUIDE_SEARCH_BACKEND", "database")
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise LookupError(f"unknown search backend {name!r}; known: {sorted(_REGISTRY)}") from None
-
-
-def _load_engines() -> None:
-    # Listed in settings like intake's hand-off plugins, so this interface imports no engine; imported late
-    # because the OpenSearch engine imports opensearch-py, which the default set-up never needs.
-    for module in getattr(settings, "GUIDE_SEARCH_ENGINES", ()):
-        import_module(module)
+    return _engines.get(name or getattr(settings, "GUIDE_SEARCH_BACKEND", "database"))
 
 
 def search(query: SearchQuery, backend: str | None = None) -> SearchResults:

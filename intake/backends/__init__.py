@@ -15,13 +15,12 @@ timeouts and crashes, so the same application can be delivered more than once (a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from guides.plugins import Registry
 
 
 @dataclass(frozen=True)
@@ -47,42 +46,10 @@ class Backend:
         raise NotImplementedError
 
 
-B = TypeVar("B", bound=type[Backend])
-_registry: dict[str, type[Backend]] = {}
-_loaded = False
-
-
-def register(name: str) -> Callable[[B], B]:
-    def decorator(cls: B) -> B:
-        if not (isinstance(cls, type) and issubclass(cls, Backend)):
-            raise TypeError(f"{cls!r} is not an intake Backend")
-        existing = _registry.get(name)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
-            raise ImproperlyConfigured(f"intake backend {name!r} is registered twice")
-        cls.name = name
-        _registry[name] = cls
-        return cls
-
-    return decorator
-
-
-def _load_plugins() -> None:
-    global _loaded
-    if not _loaded:
-        for module in getattr(settings, "INTAKE_HANDOFF_PLUGINS", ()):
-            import_module(module)
-        _loaded = True
-
-
-def names() -> list[str]:
-    _load_plugins()
-    return sorted(_registry)
+_backends: Registry[Backend] = Registry("intake hand-off backend", Backend, plugins_setting="INTAKE_HANDOFF_PLUGINS")
+register = _backends.register
+names = _backends.names
 
 
 def get_backend(name: str | None = None) -> Backend:
-    _load_plugins()
-    name = name or settings.INTAKE_HANDOFF_BACKEND
-    try:
-        return _registry[name]()
-    except KeyError:
-        raise ImproperlyConfigured(f"unknown intake hand-off backend {name!r}; known: {', '.join(names())}") from None
+    return _backends.get(name or settings.INTAKE_HANDOFF_BACKEND)
