@@ -11,9 +11,9 @@ How the data set is made, without bypassing the model's rules:
    `window.services.move`, so every template's history is a path of allowed transitions.
 2. **Copies of whole templates.** Each copy repeats one template's rows (application, status history, approval
    tasks, outbox; case, versions, tasks, timeline, rating, follow-up) with a new tracking number in the real format
-   (AK + day + the day's next sequence, and `DailySequence` raised to match, so later submissions never collide),
-   its timestamps moved back by whole days (spread over a year), the source site rotated among the sites (the
-   document's `site` with it), deadlines and working days taken recomputed on the working-day calendar for the new
+   (the site's region code + day + the region's next sequence that day, and `RegionSequence` raised to match, so
+   later submissions never collide), its timestamps moved back by whole days (spread over a year), the source site
+   rotated among the sites (the document's `site` with it), deadlines and working days taken recomputed on the working-day calendar for the new
    dates, and the version digests recomputed. Uploads are not copied: their files belong to the templates.
 
 Pages are fetched in-process (Django test client, signed-in staff), each 15 times after one warm-up; the figure is
@@ -84,7 +84,9 @@ def _multiply(total: int) -> None:
     from django.utils import timezone
     from wagtail.models import Site
 
-    from intake.models import Application, ApprovalTask, DailySequence, Outbox, StatusChange
+    from intake.models import Application, ApprovalTask, Outbox, RegionSequence, StatusChange
+    from intake.services import default_region
+    from intake.tracking import format_number
     from window import calendar, services, themes, workdays
     from window.constants import FOLLOW_UP_WORKDAYS
     from window.models import Case, CaseVersion, Event, FollowUp, Rating, Task
@@ -98,6 +100,9 @@ def _multiply(total: int) -> None:
         return add_memo[(day, days)]
 
     sites = list(Site.objects.order_by("pk"))
+    # As next_tracking_number reads it: the site's home page's region code, else the default.
+    regions = {pk: code or default_region()
+               for pk, code in Site.objects.values_list("pk", "root_page__homepage__region_code")}
     templates = list(Case.objects.filter(pk__in=Case.objects.order_by("pk").values("pk")[:TEMPLATES]).order_by("pk"))
     apps = {a.tracking_number: a for a in Application.objects.filter(tracking_number__in=[t.tracking_number
                                                                                            for t in templates])}
@@ -111,7 +116,7 @@ def _multiply(total: int) -> None:
         "rating": _by(Rating.objects.all(), "case_id"),
         "follow_up": _by(FollowUp.objects.all(), "rating_id"),
     }
-    last = dict(DailySequence.objects.values_list("day", "last"))
+    last = {(region, day): n for region, day, n in RegionSequence.objects.values_list("region", "day", "last")}
     start = Case.objects.count()
     batch = 2000
     for first in range(start, total, batch):
@@ -120,8 +125,10 @@ def _multiply(total: int) -> None:
             t = templates[k % len(templates)]
             delta = timedelta(days=1 + (k // len(templates)) % 365)
             day = timezone.localdate(t.submitted_at - delta)
-            last[day] = last.get(day, 0) + 1
-            plan.append((t, delta, f"AK{day:%Y%m%d}{last[day]:06d}", sites[k % len(sites)]))
+            site = sites[k % len(sites)]
+            key = (regions[site.pk], day)
+            last[key] = last.get(key, 0) + 1
+            plan.append((t, delta, format_number(*key, last[key]), site))
         with transaction.atomic():
             new_apps = [_copy(apps[t.tracking_number], t.tracking_number, number, delta, site=site,
                               submission_token=secrets.token_urlsafe(24)) for t, delta, number, site in plan]
@@ -170,8 +177,8 @@ def _multiply(total: int) -> None:
                 follow_ups += [_copy(f, "", "", delta, rating_id=rating.pk,
                                      due_date=add(timezone.localdate(rating.at), FOLLOW_UP_WORKDAYS)) for f in fs]
             FollowUp.objects.bulk_create(follow_ups)
-    DailySequence.objects.bulk_create([DailySequence(day=d, last=n) for d, n in last.items()],
-                                      update_conflicts=True, unique_fields=["day"], update_fields=["last"])
+    RegionSequence.objects.bulk_create([RegionSequence(region=r, day=d, last=n) for (r, d), n in last.items()],
+                                       update_conflicts=True, unique_fields=["region", "day"], update_fields=["last"])
     themes.changed()  # bulk_create sends no post_save
     _analyze()
 

@@ -26,6 +26,7 @@ FIXED_ACTORS = {"申请人", "综合窗口", "快递", "并联"}
 CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
 FIELD_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 SITE_CODE = re.compile(r"^[a-z][a-z0-9-]*$")
+REGION_CODE = re.compile(r"^[0-9]{6}\Z")  # GB/T 2260 行政区划代码: the first 6 digits of the site's tracking numbers
 THEME_KEYS = ("code", "title", "category", "audience", "summary", "conditions", "sites", "online", "delivery",
               "visits", "days", "fee", "items", "materials", "steps", "fields")
 
@@ -243,6 +244,12 @@ def read_catalogue(root: Path | str) -> Catalogue:
     for code, s in list(sites.items())[1:]:
         if s.get("level") != "county":
             reader.problem("sites.yaml", code, "市级站点之后只能是县级站点（level: county）")
+    for code, s in sites.items():
+        if "region" in s:
+            # YAML reads an unquoted 610902 as a number: the code is its six digits either way.
+            s["region"] = str(s["region"]) if isinstance(s["region"], int | str) else ""
+            if not REGION_CODE.match(s["region"]):
+                reader.problem("sites.yaml", code, "region 应为6位数字的行政区划代码（GB/T 2260），如 610902")
     locations = reader.load(root / "locations.yaml", required=False)
     for i, loc in enumerate(locations, 1):
         if not isinstance(loc, dict) or loc.get("site") not in sites:

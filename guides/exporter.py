@@ -38,7 +38,8 @@ def export_catalogue(root: Path | str) -> int:
     _write(root / "fields.yaml", fields)
     # The city first, as sites.yaml requires.
     homes = sorted(site_root().objects.filter(locale=Locale.get_default()), key=lambda h: (h.level != "city", h.path))
-    _write(root / "sites.yaml", [{"code": h.site_code, "name": h.title, "level": h.level} for h in homes])
+    _write(root / "sites.yaml", [{"code": h.site_code, "name": h.title, "level": h.level,
+                                  **({"region": h.region_code} if h.region_code else {})} for h in homes])
     site_of_home = {h.pk: h.site_code for h in homes}
     locations = []
     for loc in ServiceLocation.objects.select_related("site").order_by("site__root_page__path", "sort_order"):

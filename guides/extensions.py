@@ -6,7 +6,8 @@ Each slot has a neutral default, so the foundation works (and is tested) on its 
 - local theme and hidden codes: what a site shows of a theme (counties: a county's own promise, hidden themes);
 - spec checks: checks of a theme spec beyond its shape (screening: the engine's lint);
 - catalogue viewsets: extra screens in the catalogue menu (counties: service locations, scoped to the editor's sites);
-- site root: the page model at the root of every site (home: HomePage);
+- site root: the page model at the root of every site (home: HomePage, with its site code, level and region code);
+- working days: the date a number of working days after another (window: its calendar of holidays);
 - theme_changed: sent when a theme's documents change without a publish (search listens and reindexes).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.dispatch import Signal
@@ -119,3 +121,7 @@ catalogue_viewsets: Collection[type] = Collection()
 
 
 site_root: Slot[Callable[[], type]] = Slot(lambda: None)
+
+# The date ``days`` working days after ``start`` on the window's calendar (its holidays and 调休), or None without a
+# calendar: intake's receipt shows the date by which the promise falls due.
+add_workdays: Slot[Callable[[date, int], date | None]] = Slot(lambda start, days: None)

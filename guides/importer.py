@@ -107,12 +107,16 @@ def _site_tree(cat: Catalogue) -> dict[str, tuple[Site, ThemeIndexPage]]:
         home = homes.get(s["code"])
         if home is None:
             home = home_page(title=s["name"], slug=s["code"], site_code=s["code"], level=s["level"],
+                             region_code=s.get("region", ""),
                              intro="一件事一次办：一次告知、一次表单、一次联办、一次送达。")
             root.add_child(instance=home)
             _publish(home)
-        elif home.title != s["name"] or home.level != s["level"]:
-            home.title, home.level = s["name"], s["level"]
-            _publish(home)
+        else:
+            # A catalogue without a region leaves the one an editor gave the site.
+            region = s.get("region", home.region_code)
+            if (home.title, home.level, home.region_code) != (s["name"], s["level"], region):
+                home.title, home.level, home.region_code = s["name"], s["level"], region
+                _publish(home)
         hostname = site_hostname(s["code"], s["level"])
         site = Site.objects.filter(root_page=home).first() or Site.objects.filter(hostname=hostname).first()
         if site is None:

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import tracking
 from .constants import DELIVERY_LABELS, FIELD_GROUPS, LATE_GROUPS, OTHER_GROUP
 from .validators import Invalid, check_value
 
@@ -192,6 +193,9 @@ class UnifiedForm(forms.Form):
 class RegisterForm(forms.Form):
     phone = forms.CharField(label=_("手机号码"), max_length=16,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}))
+    code = forms.CharField(label=_("短信验证码"), max_length=6, required=False,
+                           help_text=_("先点“获取验证码”，6位数字，5分钟内有效。"),
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     password = forms.CharField(label=_("密码"), help_text=_("至少8位，不能全是数字。"),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("再次输入密码"),
@@ -211,7 +215,15 @@ class LoginForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    tracking_number = forms.CharField(label=_("办件编号"), max_length=20,
-                                      help_text=_("如 AK20261127000123，见提交回执。"))
+    # Longer than the 20 digits: people may group them with spaces, which cleaning drops.
+    tracking_number = forms.CharField(label=_("办件编号"), max_length=32,
+                                      help_text=_("20位数字，如 61090220261127000123，见受理回执。"),
+                                      widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     phone = forms.CharField(label=_("申请时填写的手机号码"), max_length=16,
                             widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}))
+
+    def clean_tracking_number(self) -> str:
+        try:
+            return str(tracking.parse(tracking.normalise(self.cleaned_data["tracking_number"])))
+        except tracking.MalformedNumber as exc:
+            raise forms.ValidationError(exc.render(gettext), code=exc.reason) from None

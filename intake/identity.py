@@ -1,6 +1,7 @@
 """Who the applicant is: the one seam between the intake and an identity provider.
 
-Today applicants are django.contrib.auth users whose username is their mobile number, with a password. A unified
+Today applicants are django.contrib.auth users whose username is their mobile number, proved by an SMS code
+(intake.otp) when they register, with a password. A unified
 identity provider (e.g. the province's OIDC 统一身份认证) replaces this module alone: keep the function
 signatures, make `current_applicant` map the provider's session to a local user (created on first sign-in with
 the verified phone), point `login_url` at the provider, and drop `register`/`authenticate`. Nothing else in the
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from . import otp
 from .validators import Invalid, check_mobile
 
 
@@ -35,8 +37,10 @@ def phone_of(user) -> str:
     return user.username if user is not None else ""
 
 
-def register(phone: str, password: str):
-    """A new applicant account; RegistrationError with messages by field."""
+def register(phone: str, password: str, code: str):
+    """A new applicant account once ``code`` proves the phone is theirs; RegistrationError with messages by field.
+
+    The code is checked last, so a refused password does not use up its tries."""
     errors: dict[str, list[str]] = {}
     try:
         phone = check_mobile(phone)
@@ -50,6 +54,8 @@ def register(phone: str, password: str):
         validate_password(password, user)
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
+    if not errors and not otp.check_code(phone, code or ""):
+        errors["code"] = [gettext("短信验证码不正确或已过期，请重新获取。")]
     if errors:
         raise RegistrationError(errors)
     user.set_password(password)

@@ -13,17 +13,20 @@ from .constants import OutboxState, Status, TaskStatus
 from .validators import mask_id_number
 
 
-class DailySequence(models.Model):
-    """The last tracking-number sequence used on a day; a row per day, row-locked while bumped (services)."""
+class RegionSequence(models.Model):
+    """The last tracking-number sequence used in a region on a day (intake.tracking); a row per region and day,
+    row-locked while bumped (services)."""
 
-    day = models.DateField(primary_key=True)
+    pk = models.CompositePrimaryKey("region", "day")
+    region = models.CharField("行政区划代码", max_length=6)
+    day = models.DateField("日期")
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "办件编号序列"
 
     def __str__(self):
-        return f"{self.day}: {self.last}"
+        return f"{self.region} {self.day}: {self.last}"
 
 
 class Application(models.Model):

@@ -25,6 +25,10 @@ def rate_limited(request, scope: str, rate: tuple[int, int]) -> bool:
     across processes on every backend used (an INSERT on the key in the database cache, SET NX in Redis; ``incr``
     is a get then a set there). Two processes can never take the same slot, so the limit holds exactly.
     """
+    return exhausted(f"{scope}:{client_ip(request)}", rate)
+
+
+def exhausted(key: str, rate: tuple[int, int]) -> bool:
+    """Count one use of ``key`` (a client, a phone number …); True once it had ``limit`` in ``seconds``."""
     limit, seconds = rate
-    key = f"{scope}:{client_ip(request)}"
     return not any(cache.add(f"{key}:{slot}", 1, seconds) for slot in range(limit))

@@ -5,33 +5,56 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from guides.extensions import site_root
+
+from . import signals
 from .constants import Status
-from .models import Application, DailySequence, Draft, Outbox, StatusChange, Upload
+from .models import Application, Draft, Outbox, RegionSequence, StatusChange, Upload
+from .tracking import REGION_RE, format_number
 
 log = logging.getLogger("intake")
-PREFIX = "AK"
+CITY_REGION = "610900"  # 安康市: where a site has no region code of its own (INTAKE_REGION_CODE overrides)
 
 
-def next_tracking_number(day=None) -> str:
-    """AK + yyyymmdd + 6-digit daily sequence, gap-free per day unless the surrounding transaction rolls back.
+def default_region() -> str:
+    region = getattr(settings, "INTAKE_REGION_CODE", CITY_REGION)
+    if not REGION_RE.fullmatch(region):
+        raise ImproperlyConfigured(f"INTAKE_REGION_CODE={region!r} is not a 6-digit GB/T 2260 region code")
+    return region
+
+
+def next_tracking_number(site=None, day=None) -> str:
+    """The site's region code + yyyymmdd + the region's next sequence that day (intake.tracking), gap-free per region
+    and day unless the surrounding transaction rolls back.
 
     Call it first in the transaction that stores the number. One statement, no retries: an upsert that adds one to
-    the day's counter and returns it. On PostgreSQL the row it inserts or updates stays locked until commit, so a
-    concurrent caller waits and then reads our value; on SQLite, being a write, it takes the database write lock at
-    the start of the transaction, so concurrent allocations queue on the busy timeout instead of failing on a
-    read-to-write lock upgrade. (It replaced insert-if-missing, SELECT … FOR UPDATE and UPDATE: five round trips
-    with the savepoint, of the 27 queries a submission made.)
+    the (region, day) counter and returns it, the region read from the site's home page (its region code, else
+    `default_region`) by a subquery of the same statement. On PostgreSQL the row it inserts or updates stays locked
+    until commit, so a concurrent caller waits and then reads our value; on SQLite, being a write, it takes the
+    database write lock at the start of the transaction, so concurrent allocations queue on the busy timeout instead
+    of failing on a read-to-write lock upgrade. (It replaced insert-if-missing, SELECT … FOR UPDATE and UPDATE: five
+    round trips with the savepoint, of the 27 queries a submission made.)
     """
     day = day or timezone.localdate()
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(RegionSequence._meta.db_table)
+    region_sql, params = "%s", [default_region()]
+    home = site_root()
+    if site is not None and home is not None:
+        column = quote(home._meta.get_field("region_code").column)
+        region_sql = (f"COALESCE((SELECT NULLIF({column}, '') FROM {quote(home._meta.db_table)} "
+                      f"WHERE {quote(home._meta.pk.column)} = %s), %s)")
+        params = [site.root_page_id, *params]
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-                       f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
-        last = cursor.fetchone()[0]
-    return f"{PREFIX}{day:%Y%m%d}{last:06d}"
+        cursor.execute(f"INSERT INTO {table} (region, day, last) VALUES ({region_sql}, %s, 1) "
+                       f"ON CONFLICT (region, day) DO UPDATE SET last = {table}.last + 1 RETURNING region, last",
+                       [*params, day])
+        region, last = cursor.fetchone()
+    return format_number(region, day, last)
 
 
 def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, answers: dict, items: list[dict],
@@ -44,7 +67,7 @@ def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, an
     try:
         with transaction.atomic():
             app = Application.objects.create(
-                tracking_number=next_tracking_number(),
+                tracking_number=next_tracking_number(site),
                 submission_token=token,
                 applicant=applicant,
                 theme_code=theme_code,
@@ -59,8 +82,9 @@ def submit(*, token: str, applicant, site, theme_code: str, theme_title: str, an
             )
             Upload.objects.filter(token=token, application__isnull=True).update(application=app)
             Draft.objects.filter(token=token).delete()  # the draft it was (in here: no transaction of its own)
-            StatusChange.objects.create(application=app, from_status="", to_status=Status.SUBMITTED, by="申请人",
-                                        note="网上提交")
+            change = StatusChange.objects.create(application=app, from_status="", to_status=Status.SUBMITTED,
+                                                 by="申请人", note="网上提交")
+            signals.submitted.send(sender=Application, application=app, change=change)
             # The outbox row commits with the application or not at all: no application is left without a
             # hand-off, and no hand-off refers to an application that was rolled back.
             outbox = Outbox.objects.create(application=app, backend=settings.INTAKE_HANDOFF_BACKEND)

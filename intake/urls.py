@@ -7,6 +7,7 @@ app_name = "intake"
 urlpatterns = [
     path("apply/<str:theme_code>/", views.apply, name="apply"),
     path("applications/<str:tracking>/", views.receipt, name="receipt"),
+    path("applications/<str:tracking>/receipt.pdf", views.receipt_pdf, name="receipt-pdf"),
     path("applications/<str:tracking>/correct/", views.correct, name="correct"),
     path("progress/", views.progress, name="progress"),
     path("files/<uuid:key>/", views.download, name="download"),

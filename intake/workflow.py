@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from . import signals
 from .constants import DELIVERY_INFO_KEYS, Status, TaskStatus
 from .models import Application, ApprovalTask, StatusChange
 
@@ -66,8 +67,9 @@ def transition(application: Application, target: str, *, by: str, note: str = ""
         if target == Status.DELIVERED:
             app.finished_at = timezone.now()
         app.save(update_fields=["status", "return_reasons", "return_fix", "finished_at"])
-        StatusChange.objects.create(application=app, from_status=previous, to_status=target, by=by, note=note,
-                                    problems=problems)
+        change = StatusChange.objects.create(application=app, from_status=previous, to_status=target, by=by,
+                                             note=note, problems=problems)
+        signals.status_changed.send(sender=Application, application=app, change=change)
     application.refresh_from_db()
     return application
 
@@ -113,6 +115,34 @@ def record_delivery_info(application: Application, info: dict[str, str]) -> None
         app.delivery_info = {**app.delivery_info, **info}
         app.save(update_fields=["delivery_info"])
     application.refresh_from_db()
+
+
+def record_decisions(application: Application, results: dict[str, dict]) -> int:
+    """Departments' decisions as they come, while the application is in approval (the final report carries them all
+    again); returns how many were new. Only a pending item can be decided: a repeated report changes nothing."""
+    if not results:
+        return 0
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.status != Status.IN_APPROVAL:
+            raise InvalidTransition(app.status, app.status, "decisions are reported while in approval")
+        tasks = {t.item_code: t for t in app.tasks.all()}
+        unknown = set(results) - set(tasks)
+        if unknown:
+            raise InvalidTransition(app.status, app.status, f"unknown items {sorted(unknown)}")
+        recorded = 0
+        for code, result in results.items():
+            status = result.get("status") if isinstance(result, dict) else None
+            if status not in (TaskStatus.APPROVED, TaskStatus.REJECTED):
+                raise InvalidTransition(app.status, app.status, f"bad result for {code}")
+            task = tasks[code]
+            if task.status != TaskStatus.PENDING:
+                continue
+            task.status, task.note = status, str(result.get("note", ""))[:2000]
+            task.save(update_fields=["status", "note"])
+            signals.decided.send(sender=Application, application=app, task=task)
+            recorded += 1
+    return recorded
 
 
 def _record_results(app: Application, target: str, results: dict[str, dict]) -> None:

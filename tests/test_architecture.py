@@ -21,6 +21,7 @@ ALLOWED = {
     "search": {"guides"},
     "intake": {"guides", "screening"},  # the form's fields follow the checklist the visitor was given
     "window": {"guides", "screening", "intake"},  # receives intake's hand-off; shows the applicant's checklist
+    "notices": {"guides", "intake"},  # messages at intake's milestones, which intake announces by signals
 }
 APPS = {*ALLOWED, "guide_site"}
 

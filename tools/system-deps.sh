@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages `make run` / `make test` need, only those missing, so a fresh machine needs no manual step.
 #   run:  a TrueType CJK font (reportlab embeds it in the checklist PDF; Chromium renders Chinese with it)
-#   test: also Chromium (browser tests through Playwright), poppler-utils (PDF text checks), gettext (catalogue checks),
+#   test: also Chromium (browser tests through Playwright), poppler-utils (PDF text checks), zbar-tools (decoding the
+#         receipt PDF's QR code), gettext (catalogue checks),
 #         redis-server (the shared-cache tests start their own on a free port) and the production topology's
 #         servers (`make topology`, tests/deploy): nginx, Redis, PostgreSQL
 # Debian packages, not downloads: Playwright's own browser download cannot reach its CDN here, and pip has no
@@ -15,6 +16,7 @@ declare -A wanted=(
 if [ "$profile" = test ]; then
   wanted[/usr/bin/chromium]=chromium
   wanted[/usr/bin/pdftotext]=poppler-utils
+  wanted[/usr/bin/zbarimg]=zbar-tools
   wanted[/usr/bin/xgettext]=gettext
   wanted[/usr/sbin/nginx]=nginx
   wanted[/usr/bin/redis-server]=redis-server

@@ -8,8 +8,11 @@ class WindowConfig(AppConfig):
     verbose_name = "综合窗口"
 
     def ready(self):
-        from . import themes
+        from guides import extensions
+
+        from . import themes, workdays
         from .models import Case
 
+        extensions.add_workdays.register(workdays.add_workdays)
         post_save.connect(themes.case_saved, sender=Case, dispatch_uid="window-case-themes-saved")
         post_delete.connect(themes.changed, sender=Case, dispatch_uid="window-case-themes-deleted")

@@ -33,15 +33,25 @@ def report(case, status: str, *, note: str = "", problems: list[str] | None = No
         transaction.on_commit(lambda: _post(url, body))
         return "queued"
     from intake.models import Application
-    from intake.workflow import InvalidTransition, clean_delivery_info, record_delivery_info, transition
+    from intake.workflow import (
+        InvalidTransition,
+        clean_delivery_info,
+        record_decisions,
+        record_delivery_info,
+        transition,
+    )
 
     app = Application.objects.filter(tracking_number=case.tracking_number).first()
     if app is None:
         return "unknown"  # received over HTTP from an intake this deployment does not hold
     record_delivery_info(app, clean_delivery_info(delivery))
-    if app.status == status and status != "returned":
-        return "unchanged"  # the same rule as the webhook: a repeated report is not an error
     try:
+        if app.status == status and status != "returned":
+            # The same rule as the webhook: a repeated report is not an error; in approval it may bring a
+            # department's decision.
+            if status == "in_approval" and results:
+                return "reported" if record_decisions(app, results) else "unchanged"
+            return "unchanged"
         transition(app, status, by="综合窗口", note=note, problems=problems, results=results, fix=fix)
     except InvalidTransition as exc:
         log.warning("intake refused %s → %s for %s: %s", exc.current, exc.target, case.tracking_number, exc)

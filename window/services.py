@@ -261,6 +261,9 @@ def decide(task: Task, *, user, approve: bool, licence_number: str = "", result_
         row.save()
         Event.objects.create(case=row.case, action=f"{row.department_name or row.department_code}：{row.get_status_display()}",
                              by=by_name(user), note=f"{row.item_name}" + (f"（{row.reason}）" if row.reason else ""))
+        # The applicant hears each department's decision as it is made (intake's notices), not only at issue.
+        reporting.report(row.case, "in_approval", note=f"{row.item_name}：{row.get_status_display()}",
+                         results={row.item_code: result(row)})
         if not row.case.tasks.filter(status=TaskStatus.PENDING).exists():
             move(row.case, CaseStatus.DECIDED, by="系统", action="各部门审批完毕",
                  note="部分事项不予许可" if row.case.partly_rejected else "全部事项准予许可", decided_at=timezone.now())
@@ -307,10 +310,13 @@ def case_for_token(token: str) -> Case | None:
 
 def results(case: Case) -> dict[str, dict]:
     """Per-item outcomes in intake's webhook format."""
-    return {t.item_code: {"status": t.status,
-                          "note": t.reason if t.status == TaskStatus.REJECTED else
-                          (f"证照编号：{t.licence_number}" if t.licence_number else "准予许可")}
-            for t in case.tasks.all()}
+    return {t.item_code: result(t) for t in case.tasks.all()}
+
+
+def result(task: Task) -> dict:
+    return {"status": task.status,
+            "note": task.reason if task.status == TaskStatus.REJECTED else
+            (f"证照编号：{task.licence_number}" if task.licence_number else "准予许可")}
 
 
 @stored

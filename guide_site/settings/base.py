@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "screening",
     "intake",
     "window",
+    "notices",
     "counties",
     # Page translation (English second): wagtail_localize.locales replaces wagtail.locales.
     "wagtail_localize",
@@ -233,10 +234,47 @@ INTAKE_HANDOFF_BACKOFF_MAX = float(os.environ.get("INTAKE_HANDOFF_BACKOFF_MAX", 
 # A delivery not finished this long after it started (worker killed) is sent again.
 INTAKE_HANDOFF_LEASE = float(os.environ.get("INTAKE_HANDOFF_LEASE", 60))
 INTAKE_SWEEP_INTERVAL = float(os.environ.get("INTAKE_SWEEP_INTERVAL", 30))
+# A link in a notice (receipt, correction) opens the application in any browser for this long (intake/links.py).
+INTAKE_LINK_MAX_AGE = int(os.environ.get("INTAKE_LINK_MAX_AGE", 30 * 86400))
+# Registration codes (intake/otp.py): valid for TTL seconds, burnt after MAX_TRIES wrong guesses, one request per
+# INTERVAL seconds per number, and at most (count, seconds) per number and per client.
+INTAKE_OTP_TTL = 300
+INTAKE_OTP_MAX_TRIES = 5
+INTAKE_OTP_INTERVAL = 60
+INTAKE_OTP_RATE_PHONE = (5, 3600)
+INTAKE_OTP_RATE_CLIENT = (20, 3600)
 # Public progress look-ups per client IP and window (seconds).
 INTAKE_PROGRESS_RATE = (10, 600)
 # Public rating-page look-ups (window/rate/, 好差评) per client IP and window (seconds); same counter rule.
 WINDOW_RATING_RATE = (10, 600)
+
+# Notices (notices/): a backend per channel, "" to send none on it. Development logs them ("console").
+NOTICE_PLUGINS = ["notices.backends.console", "notices.backends.smtp", "notices.backends.sms_http"]
+NOTICE_BACKENDS = {"sms": os.environ.get("NOTICE_SMS_BACKEND", "console"),
+                   "email": os.environ.get("NOTICE_EMAIL_BACKEND", "console")}
+NOTICE_SEND_TIMEOUT = float(os.environ.get("NOTICE_SEND_TIMEOUT", 10))
+NOTICE_MAX_ATTEMPTS = int(os.environ.get("NOTICE_MAX_ATTEMPTS", 8))
+NOTICE_BACKOFF_BASE = float(os.environ.get("NOTICE_BACKOFF_BASE", 30))
+NOTICE_BACKOFF_MAX = float(os.environ.get("NOTICE_BACKOFF_MAX", 3600))
+NOTICE_LEASE = float(os.environ.get("NOTICE_LEASE", 60))
+NOTICE_SWEEP_INTERVAL = float(os.environ.get("NOTICE_SWEEP_INTERVAL", 30))
+# The SMS gateway (backend "sms_http"): its URL, the shared secret it checks our signature with, the registered
+# signature, and the template code it approved for each event (notices.constants.Event).
+NOTICE_SMS_URL = os.environ.get("NOTICE_SMS_URL", "")
+NOTICE_SMS_SECRET = os.environ.get("NOTICE_SMS_SECRET", "")
+NOTICE_SMS_SIGN_NAME = os.environ.get("NOTICE_SMS_SIGN_NAME", "安康政务服务")
+NOTICE_SMS_TEMPLATES = {
+    "accepted": "SMS_YJS_ACCEPTED", "returned": "SMS_YJS_RETURNED", "decision": "SMS_YJS_DECISION",
+    "completed": "SMS_YJS_COMPLETED", "delivered": "SMS_YJS_DELIVERED", "rating": "SMS_YJS_RATING",
+    "verification": "SMS_YJS_VERIFY",
+}
+# E-mail (backend "smtp"): Django's own settings.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "安康市一件事一次办 <noreply@ankang.example>")
 
 LOGGING = {
     "version": 1,
@@ -245,4 +283,6 @@ LOGGING = {
     "filters": {"mask_ids": {"()": "intake.logging.MaskIdNumbersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_ids"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Each notice sent or failed (recipients masked): what support looks for when someone says "no SMS came".
+    "loggers": {"notices": {"level": "INFO"}},
 }

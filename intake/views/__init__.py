@@ -2,12 +2,12 @@
 
 Modules: `context` (what a form asks: `Context` for a theme and answers, `Correction` for a returned application),
 `session` (what this browser holds, ownership), `submission` (uploads, expired tokens, the error summary shared by
-the form and its correction), `form` (the unified form), `correction` (补正), `applicant` (receipt, drafts),
+the form and its correction), `form` (the unified form), `correction` (补正), `applicant` (receipt and its PDF, drafts),
 `files` (downloads), `lookup` (public progress), `account`, `staff`.
 """
 
 from .account import login_view, logout_view, register_view
-from .applicant import draft_delete, drafts, receipt
+from .applicant import draft_delete, drafts, receipt, receipt_pdf
 from .context import Context, _registry
 from .correction import correct
 from .files import download
@@ -22,6 +22,7 @@ __all__ = [
     "draft_delete",
     "drafts",
     "receipt",
+    "receipt_pdf",
     "Context",
     "_registry",
     "correct",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext
 
-from .. import identity
+from .. import identity, links
 from ..models import Application, Draft
 
 TOKENS = "intake_tokens"  # form tokens this browser holds (uploads before submission belong to them)
@@ -28,7 +28,12 @@ def _owns(request, app: Application) -> bool:
     user = identity.current_applicant(request)
     if user is not None and app.applicant_id == user.pk:
         return True
-    return app.tracking_number in request.session.get(SUBMITTED, [])
+    if app.tracking_number in request.session.get(SUBMITTED, []):
+        return True
+    if links.opens(request.GET.get("k", ""), app.tracking_number):
+        _remember(request, SUBMITTED, app.tracking_number)  # the form's POST carries no key
+        return True
+    return False
 
 
 def _owned_application(request, tracking: str) -> Application:

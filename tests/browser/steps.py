@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from .support import ROOT, Visitor
 
-TRACKING = re.compile(r"AK\d{14}")
+TRACKING = re.compile(r"6109\d{16}")  # an 安康 region code, yyyymmdd and the sequence (intake.tracking)
 FIELD_TYPES = {row["code"].replace(".", "-"): row["type"]
                for row in yaml.safe_load((ROOT / "demo" / "catalogue" / "fields.yaml").read_text(encoding="utf-8"))}
 SAMPLE = {

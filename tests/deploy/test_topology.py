@@ -182,7 +182,7 @@ def test_the_look_up_rate_limit_is_shared_by_both_instances(topology):
         _, _, body = get(f"{web}/intake/progress/", opener)
         token = next(f["fields"]["csrfmiddlewaretoken"] for f in forms(body) if "csrfmiddlewaretoken" in f["fields"])
         codes.append(post(opener, f"{web}/intake/progress/", {"csrfmiddlewaretoken": token,
-                                                               "tracking_number": "AK20260101000001",
+                                                               "tracking_number": "61090020260101000001",
                                                                "phone": "13800001234"})[0])
     assert codes[:10].count(429) == 0 and codes[10:] == [429, 429], codes
 

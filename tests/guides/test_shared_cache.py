@@ -97,7 +97,7 @@ def test_two_servers_share_pages_versions_and_rate_limits(two_servers):
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     _, _, form = _open(browser, a, "/intake/progress/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    guess = {"csrfmiddlewaretoken": token, "tracking_number": "AK20260101X", "phone": "13800000000"}
+    guess = {"csrfmiddlewaretoken": token, "tracking_number": "61090020260101000001", "phone": "13800000000"}
     statuses = [_open(browser, (a, b)[n % 2], "/intake/progress/", guess)[0] for n in range(10)]
     assert statuses == [200] * 10
     assert _open(browser, a, "/intake/progress/", guess)[0] == 429

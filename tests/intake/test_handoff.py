@@ -72,7 +72,7 @@ def test_webhook(app):
     assert hook({"tracking_number": app.tracking_number, "status": "accepted"}, secret="forged").status_code == 403
     r = Client().post("/intake/webhook/", b"{}", content_type="application/json", HTTP_HOST="localhost")
     assert r.status_code == 403 and r.json()["error"] == "bad signature"
-    assert hook({"tracking_number": "AK20000101000001", "status": "accepted"}).status_code == 404
+    assert hook({"tracking_number": "61090020000101000001", "status": "accepted"}).status_code == 404
     assert hook({"tracking_number": app.tracking_number, "status": "delivered"}).status_code == 409
     r = hook({"tracking_number": app.tracking_number, "status": "accepted", "note": "材料齐全"})
     assert r.status_code == 200 and r.json()["status"] == "accepted"
@@ -190,11 +190,11 @@ def test_progress_page_same_answer_and_rate_limit(app, settings):
     assert "已提交" in ok and app.theme_title not in ok and "1101" not in ok
     wrong_phone = c.post("/intake/progress/", {"tracking_number": app.tracking_number, "phone": "13900000000"},
                          HTTP_HOST="localhost").content.decode()
-    unknown = c.post("/intake/progress/", {"tracking_number": "AK20000101000001", "phone": "13900000000"},
+    unknown = c.post("/intake/progress/", {"tracking_number": "61090020000101000001", "phone": "13900000000"},
                      HTTP_HOST="localhost").content.decode()
     import re
 
-    strip = lambda s: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", s).replace(app.tracking_number, "").replace("AK20000101000001", "").replace(app.phone, "")  # noqa: E731
+    strip = lambda s: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", s).replace(app.tracking_number, "").replace("61090020000101000001", "").replace(app.phone, "")  # noqa: E731
     assert "没有找到" in wrong_phone and strip(wrong_phone).replace("13900000000", "") == \
         strip(unknown).replace("13900000000", "")
     codes = [c.post("/intake/progress/", {"tracking_number": "AK1", "phone": "1"}, HTTP_HOST="localhost").status_code
@@ -238,10 +238,11 @@ def test_purge_uploads(app, settings):
 
 @pytest.mark.django_db
 def test_tracking_numbers_count_up_per_day():
-    """Format and per-day sequence. Concurrency is tested against a real database in test_real_processes.py."""
+    """Format and per-day sequence (per region: test_receipt.py). Concurrency is tested against a real database in
+    test_real_processes.py."""
     day = timezone.localdate()
-    first = next_tracking_number(day)
-    assert re.fullmatch(rf"AK{day:%Y%m%d}\d{{6}}", first)
-    assert next_tracking_number(day) == first[:-6] + f"{int(first[-6:]) + 1:06d}"
+    first = next_tracking_number(day=day)
+    assert re.fullmatch(rf"610900{day:%Y%m%d}\d{{6}}", first)
+    assert next_tracking_number(day=day) == first[:-6] + f"{int(first[-6:]) + 1:06d}"
     other = day + timedelta(days=1000)
-    assert next_tracking_number(other) == f"AK{other:%Y%m%d}000001"
+    assert next_tracking_number(day=other) == f"610900{other:%Y%m%d}000001"

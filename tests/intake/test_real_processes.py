@@ -163,7 +163,7 @@ def apply_over_http(world: World) -> str:
         if exc.code != 302:
             raise AssertionError(f"POST answered {exc.code}: {exc.read()[:2000].decode(errors='replace')}") from None
         location = exc.headers["Location"]
-    match = re.search(r"/intake/applications/(AK\d{14})/", location)
+    match = re.search(r"/intake/applications/(\d{20})/", location)
     assert match, location
     return match.group(1)
 
@@ -264,23 +264,25 @@ CONCURRENCY = """
 import json, threading
 from datetime import date
 from django.db import connection, transaction
+from wagtail.models import Site
 from intake.services import next_tracking_number
 
 day, results, errors = date(2099, 1, 1), [], []
+sites = [Site.objects.get(root_page__homepage__site_code=code) for code in ("ankang", "hanbin")]  # 610900, 610902
 barrier = threading.Barrier(8)
 
-def work():
+def work(site):
     try:
         barrier.wait(30)
         for _ in range(10):
             with transaction.atomic():
-                results.append(next_tracking_number(day))
+                results.append(next_tracking_number(site, day))
     except Exception as exc:  # reported, not retried: the test wants none
         errors.append(f"{exc.__class__.__name__}: {exc}")
     finally:
         connection.close()
 
-threads = [threading.Thread(target=work) for _ in range(8)]
+threads = [threading.Thread(target=work, args=(sites[n % 2],)) for n in range(8)]
 for t in threads:
     t.start()
 for t in threads:
@@ -290,26 +292,28 @@ print(json.dumps({"results": results, "errors": errors, "vendor": connection.ven
 
 
 def test_tracking_numbers_are_unique_under_concurrency(world):
-    """8 threads × 10 numbers for one day, each thread on its own database connection, no retries.
+    """8 threads × 10 numbers for one day, half on each of two sites (regions), each thread on its own database
+    connection, no retries.
 
     This runs against the module's real database (a SQLite *file*, or a real PostgreSQL database), not the
     in-memory test database: there, threads share one cache with table-level locks that fail instead of waiting,
     which would test SQLite's shared-cache mode rather than our code. On PostgreSQL it proves the row lock on the
-    day's counter (and the conflict-ignoring insert of its first row) hands out each number once; on SQLite it
-    proves that the insert-first transaction takes the database write lock at once, so concurrent allocations wait
-    (busy timeout) instead of failing. It cannot prove the absence of every interleaving.
+    (region, day) counter (and the conflict-ignoring insert of its first row) hands out each number once; on SQLite
+    it proves that the insert-first transaction takes the database write lock at once, so concurrent allocations
+    wait (busy timeout) instead of failing. It cannot prove the absence of every interleaving.
     """
     out = world.query(CONCURRENCY, timeout=180)
     assert out["errors"] == [], out["errors"]
     numbers = out["results"]
     assert len(numbers) == 80 and len(set(numbers)) == 80
-    assert all(n.startswith("AK20990101") for n in numbers)
-    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 81))
+    for region in ("610900", "610902"):  # gap-free per region and day
+        mine = [n for n in numbers if n.startswith(f"{region}20990101")]
+        assert sorted(int(n[-6:]) for n in mine) == list(range(1, 41)), region
 
 
 def test_forged_webhook_is_refused(client):
     """The signature is checked before anything else: no database needed."""
-    body = json.dumps({"tracking_number": "AK20260101000001", "status": "accepted"}).encode()
+    body = json.dumps({"tracking_number": "61090020260101000001", "status": "accepted"}).encode()
     response = client.post("/intake/webhook/", body, content_type="application/json",
                            HTTP_X_INTAKE_SIGNATURE="sha256=" + "0" * 64, HTTP_HOST="localhost")
     assert response.status_code == 403

@@ -18,7 +18,7 @@ def make_document(*, site: str = "hanbin.localhost", number: str | None = None, 
     names = dict(ServiceItem.objects.filter(code__in=codes).values_list("code", "name"))
     return {
         "schema_version": 1,
-        "tracking_number": number or f"AK20260301{next(_seq):06d}",
+        "tracking_number": number or f"61090020260301{next(_seq):06d}",
         "submitted_at": "2026-03-02T09:00:00+08:00",
         "site": site,
         "theme": {"code": "AK-YJS-001", "title": "我要开超市"},

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "window-process-secret"
 DOC = {
-    "schema_version": 1, "tracking_number": "AK20260302000042", "submitted_at": "2026-03-02T09:00:00+08:00",
+    "schema_version": 1, "tracking_number": "61090020260302000042", "submitted_at": "2026-03-02T09:00:00+08:00",
     "site": "hanbin.localhost", "theme": {"code": "AK-YJS-001", "title": "我要开超市"}, "answers": {"subject": "company"},
     "items": [{"code": "AK-GG-0001", "name": "事项一"}, {"code": "AK-GG-0002", "name": "事项二"}],
     "fields": [{"code": "applicant.name", "label": "申请人姓名", "type": "text", "value": "张三"}],

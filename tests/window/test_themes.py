@@ -76,7 +76,7 @@ def test_a_bulk_write_is_seen_after_changed(client, staff, sites):
     login(client, staff["clerk"])
     assert offered(client) == {"AK-YJS-001"}
     copy = Case.objects.get(pk=template.pk)
-    copy.pk, copy.tracking_number, copy.theme_code = None, "AK20260301999999", "AK-YJS-002"
+    copy.pk, copy.tracking_number, copy.theme_code = None, "61090020260301999999", "AK-YJS-002"
     Case.objects.bulk_create([copy])  # no post_save: the cached list does not know it yet
     assert offered(client) == {"AK-YJS-001"}
     themes.changed()

@@ -18,7 +18,7 @@ from window.views import dashboard_data
 
 from .conftest import accepted, approve_all, login, received
 
-TRACKING = re.compile(r"AK\d{14}")
+TRACKING = re.compile(r"(?<!\d)6109\d{16}(?!\d)")  # an 安康 region code, yyyymmdd and the sequence
 
 
 def numbers(response) -> set[str]:
