@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from guides.extensions import add_workdays, local_theme
 from guides.queries import site_theme
-from screening.pdf import register_font
+from screening.pdf import qr_drawing, register_font
 
 from .constants import DELIVERY_LABELS, Status
 from .models import Application
@@ -73,34 +73,6 @@ def _promise_text(p: Promise | None) -> str:
                         "自受理之日起 %(n)s 个工作日内办结，即 %(due)s 前。", p.days) % values
     return ngettext("自受理之日起 %(n)s 个工作日内办结；如今日受理，预计 %(due)s 前办结。",
                     "自受理之日起 %(n)s 个工作日内办结；如今日受理，预计 %(due)s 前办结。", p.days) % values
-
-
-def qr_drawing(url: str, size: float):
-    """The qrcode library's modules for ``url`` as reportlab squares: vector, sharp at any print resolution."""
-    import qrcode
-    from reportlab.graphics.shapes import Drawing, Rect
-    from reportlab.lib import colors
-
-    # Medium error correction survives a creased or smudged printout (as screening.qr).
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(url)
-    matrix = code.get_matrix()  # the quiet zone included
-    module = size / len(matrix)
-    drawing = Drawing(size, size)
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if not row[x]:
-                x += 1
-                continue
-            end = x
-            while end < len(row) and row[end]:
-                end += 1
-            # One rectangle per run of dark modules: no seams between neighbours when the page is rasterised.
-            drawing.add(Rect(x * module, size - (y + 1) * module, (end - x) * module, module,
-                             fillColor=colors.black, strokeColor=None))
-            x = end
-    return drawing
 
 
 def receipt_pdf_bytes(app: Application, progress_url: str, today: date | None = None) -> bytes:

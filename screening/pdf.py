@@ -8,11 +8,13 @@ fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming, fonts-droid-fallback).
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ DEFAULT_FONTS = (
     "/usr/share/fonts/truetype/arphic/ukai.ttc",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
+log = logging.getLogger("screening.pdf")
 FONT_NAME = "GuideCJK"
 _lock = threading.Lock()
 _registered: str | None = None
@@ -76,11 +79,50 @@ def _visits(n: int) -> str:
     return ngettext("%(n)s 次", "%(n)s 次", n) % {"n": n}
 
 
+def qr_drawing(url: str, size: float):
+    """The qrcode library's modules for ``url`` as reportlab squares: vector, sharp at any print resolution."""
+    import qrcode
+    from reportlab.graphics.shapes import Drawing, Rect
+    from reportlab.lib import colors
+
+    # Medium error correction survives a creased or smudged printout (as screening.qr).
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(url)
+    matrix = code.get_matrix()  # the quiet zone included
+    module = size / len(matrix)
+    drawing = Drawing(size, size)
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            end = x
+            while end < len(row) and row[end]:
+                end += 1
+            # One rectangle per run of dark modules: no seams between neighbours when the page is rasterised.
+            drawing.add(Rect(x * module, size - (y + 1) * module, (end - x) * module, module,
+                             fillColor=colors.black, strokeColor=None))
+            x = end
+    return drawing
+
+
+def pdf_response(build, filename: str, unavailable: str) -> HttpResponse:
+    """The PDF ``build()`` makes, as a download; without a CJK font, 503 with ``unavailable`` (what to do instead)
+    for the visitor and the reason in the log."""
+    try:
+        data = build()
+    except FontUnavailable as exc:
+        log.error("%s: %s", filename, exc)
+        return HttpResponse(unavailable, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def checklist_pdf_bytes(context: dict, large: bool = False) -> bytes:
     """The checklist PDF; ``large`` is the 长辈模式 print: body 16 pt, leading 1.5×, materials as a list (a
     four-column table cannot hold 16 pt text on A4)."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -177,12 +219,7 @@ def checklist_pdf_bytes(context: dict, large: bool = False) -> bytes:
         story.append(p(_("请拨打 12345 政务服务便民热线咨询。")))
 
     url = context["absolute_url"]
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    size = (40 if large else 32) * mm
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    story += [Spacer(1, 6 * mm), drawing, p(_("窗口工作人员扫描二维码可打开本告知单："), small), p(url, small)]
+    story += [Spacer(1, 6 * mm), qr_drawing(url, (40 if large else 32) * mm), p(_("窗口工作人员扫描二维码可打开本告知单："), small), p(url, small)]
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,

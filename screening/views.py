@@ -237,15 +237,9 @@ def checklist_pdf(request, page):
     screening, outcome = _complete_outcome(request, page)
     if isinstance(outcome, HttpResponse):
         return outcome
-    from .pdf import FontUnavailable, checklist_pdf_bytes
+    from .pdf import checklist_pdf_bytes, pdf_response
 
     context = checklist_context(request, page, screening, outcome)
-    try:
-        data = checklist_pdf_bytes(context, large=is_elder(request) or request.GET.get(LARGE_PARAM) == "1")
-    except FontUnavailable as exc:
-        log.error("checklist PDF: %s", exc)
-        return HttpResponse(_("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存告知单，或联系网站管理员。"),
-                            status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="checklist-{screening.theme.code}.pdf"'
-    return response
+    large = is_elder(request) or request.GET.get(LARGE_PARAM) == "1"
+    return pdf_response(lambda: checklist_pdf_bytes(context, large=large), f"checklist-{screening.theme.code}.pdf",
+                        _("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存告知单，或联系网站管理员。"))

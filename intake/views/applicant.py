@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from screening.pdf import FontUnavailable
+from screening.pdf import pdf_response
 
 from .. import identity, storage
 from ..constants import Status
@@ -21,8 +18,6 @@ from ..models import Application, Draft, Upload
 from ..receipt import receipt_pdf_bytes
 from .lookup import progress_url
 from .session import _owned_application
-
-log = logging.getLogger("intake")
 
 
 def receipt(request, tracking: str):
@@ -36,14 +31,9 @@ def receipt(request, tracking: str):
 def receipt_pdf(request, tracking: str):
     """受理回执 as a PDF, to the same people as the receipt page."""
     app = _owned_application(request, tracking)
-    try:
-        data = receipt_pdf_bytes(app, progress_url(request, app.tracking_number))
-    except FontUnavailable as exc:
-        log.error("receipt PDF: %s", exc)
-        return HttpResponse(gettext("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存回执，或联系网站管理员。"),
-                            status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{app.tracking_number}.pdf"'
+    response = pdf_response(lambda: receipt_pdf_bytes(app, progress_url(request, app.tracking_number)),
+                            f"receipt-{app.tracking_number}.pdf",
+                            gettext("暂时无法生成 PDF：服务器缺少中文字体。请使用浏览器的“打印”功能保存回执，或联系网站管理员。"))
     response["Cache-Control"] = "private, no-store"  # personal data, like the uploaded files
     return response
 
