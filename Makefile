@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install system-deps-run system-deps-test demo serve worker bench opensearch opensearch-stop topology lint snapshots clean
+.PHONY: run test install system-deps-run system-deps-test demo serve worker bench opensearch opensearch-stop keycloak topology lint snapshots clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -68,6 +68,10 @@ opensearch:
 
 opensearch-stop:
 	bash tools/opensearch/opensearch.sh stop
+
+# A local OIDC provider (Keycloak, demo realm) to try 统一身份认证: prints the OIDC_* settings for `make run`.
+keycloak: install
+	$(PY) -m deploy.keycloak start 8180
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media .cache/pytest

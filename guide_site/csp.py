@@ -6,6 +6,8 @@ under ADMIN_PREFIXES the policy allows inline code but still only this origin, a
 (the page preview is an iframe of the admin).
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
@@ -15,11 +17,21 @@ def header(policy: dict[str, list[str]]) -> str:
     return "; ".join(" ".join([directive, *sources]) for directive, sources in policy.items())
 
 
+def provider_origins() -> list[str]:
+    """The identity providers' origins: signing out (a form) is redirected there to end their session too."""
+    issuers = (conf.get("issuer") for conf in getattr(settings, "OIDC_PROVIDERS", {}).values())
+    return sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, filter(None, issuers))})
+
+
+def with_providers(policy: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {**policy, "form-action": [*policy.get("form-action", []), *provider_origins()]}
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.public = header(settings.CONTENT_SECURITY_POLICY)
-        self.admin = header(settings.CONTENT_SECURITY_POLICY_ADMIN)
+        self.public = header(with_providers(settings.CONTENT_SECURITY_POLICY))
+        self.admin = header(with_providers(settings.CONTENT_SECURITY_POLICY_ADMIN))
 
     def __call__(self, request):
         response = self.get_response(request)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("oidc/", include("accounts.urls")),
     path("api/themes/", guides_api.theme_list, name="api-theme-list"),
     path("api/themes/<str:code>/", guides_api.theme_detail, name="api-theme-detail"),
     path("api/themes/<str:code>/checklist/", screening_api.theme_checklist, name="api-theme-checklist"),

@@ -1,14 +1,14 @@
-"""Who the applicant is: the one seam between the intake and an identity provider.
+"""Who the applicant is: the one seam between the intake and the ways of signing in.
 
-Today applicants are django.contrib.auth users whose username is their mobile number, proved by an SMS code
-(intake.otp) when they register, with a password. A unified
-identity provider (e.g. the province's OIDC 统一身份认证) replaces this module alone: keep the function
-signatures, make `current_applicant` map the provider's session to a local user (created on first sign-in with
-the verified phone), point `login_url` at the provider, and drop `register`/`authenticate`. Nothing else in the
-intake reads passwords, sessions or the user model directly.
+Applicants are django.contrib.auth users. Two ways in: a mobile number proved by an SMS code (intake.otp) at
+registration, with a password; or the unified identity provider (统一身份认证, OIDC, accounts/), whose first sign-in
+creates the user from its verified claims. Either way the intake reads only this module: nothing else in it reads
+passwords, provider sessions or the user model directly.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.contrib import auth
 from django.contrib.auth import get_user_model
@@ -16,6 +16,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext
+
+from accounts import providers, services
+from accounts import views as provider_views
+from accounts.constants import Audience, SubjectType
 
 from . import otp
 from .validators import Invalid, check_mobile
@@ -33,8 +37,20 @@ def current_applicant(request):
     return user if user is not None and user.is_authenticated else None
 
 
-def phone_of(user) -> str:
-    return user.username if user is not None else ""
+def verified_identity(user):
+    """The applicant's identity at the provider as of their latest sign-in there, or None (password account)."""
+    return services.latest(user, Audience.PUBLIC)
+
+
+def prefill(user) -> dict[str, str]:
+    """Form values (by field code) the provider has verified: asked once, at the provider, not again here."""
+    ident = verified_identity(user)
+    if ident is None:
+        return {}
+    values = {"applicant.name": ident.name, "applicant.id_number": ident.id_number, "applicant.phone": ident.phone}
+    if ident.subject_type == SubjectType.LEGAL:
+        values |= {"enterprise.name": ident.company_name, "enterprise.uscc": ident.credit_code}
+    return {code: value for code, value in values.items() if value}
 
 
 def register(phone: str, password: str, code: str):
@@ -75,11 +91,17 @@ def login(request, user) -> None:
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
 
 
-def logout(request) -> None:
+def logout(request, return_to: str = "/") -> str:
+    """Sign out here, and at the provider when the session came from it: the URL to send the browser to."""
+    at_provider = provider_views.provider_logout_url(request, return_to)
     auth.logout(request)
+    return at_provider or return_to
 
 
 def login_url(next_url: str = "") -> str:
-    from urllib.parse import urlencode
-
     return reverse("intake:login") + (f"?{urlencode({'next': next_url})}" if next_url else "")
+
+
+def provider_login_url(next_url: str = "") -> str | None:
+    """Sign-in at the unified identity provider, or None where the site has none configured."""
+    return providers.login_url(Audience.PUBLIC, next_url)

@@ -19,8 +19,10 @@ ALLOWED = {
     "counties": {"guides"},
     "screening": {"guides"},
     "search": {"guides"},
-    "intake": {"guides", "screening"},  # the form's fields follow the checklist the visitor was given
-    "window": {"guides", "screening", "intake"},  # receives intake's hand-off; shows the applicant's checklist
+    "accounts": set(),  # who someone is at the identity provider; knows no domain
+    "intake": {"guides", "screening", "accounts"},  # the form's fields follow the checklist the visitor was given
+    # receives intake's hand-off; shows the applicant's checklist; staff roles from the provider's claims
+    "window": {"guides", "screening", "intake", "accounts"},
     "notices": {"guides", "intake"},  # messages at intake's milestones, which intake announces by signals
 }
 APPS = {*ALLOWED, "guide_site"}

@@ -8,11 +8,13 @@ class WindowConfig(AppConfig):
     verbose_name = "综合窗口"
 
     def ready(self):
+        from accounts.signals import staff_signed_in
         from guides import extensions
 
-        from . import themes, workdays
+        from . import roles, themes, workdays
         from .models import Case
 
         extensions.add_workdays.register(workdays.add_workdays)
         post_save.connect(themes.case_saved, sender=Case, dispatch_uid="window-case-themes-saved")
         post_delete.connect(themes.changed, sender=Case, dispatch_uid="window-case-themes-deleted")
+        staff_signed_in.connect(roles.on_staff_signed_in, dispatch_uid="window-roles-from-provider")

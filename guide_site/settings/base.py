@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "intake",
     "window",
     "notices",
+    "accounts",
     "counties",
     # Page translation (English second): wagtail_localize.locales replaces wagtail.locales.
     "wagtail_localize",
@@ -275,6 +276,34 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "安康市一件事一次办 <noreply@ankang.example>")
+
+# Unified identity (accounts/, OIDC): one client for the public and one for staff, each on only when its issuer and
+# client id are set; without them sign-in is by password alone (the embedded default). Endpoints are discovered.
+OIDC_PROVIDERS = {
+    audience: {"issuer": os.environ.get(f"OIDC_{audience.upper()}_ISSUER", ""),
+               "client_id": os.environ.get(f"OIDC_{audience.upper()}_CLIENT_ID", ""),
+               "client_secret": os.environ.get(f"OIDC_{audience.upper()}_CLIENT_SECRET", ""),
+               "scopes": os.environ.get(f"OIDC_{audience.upper()}_SCOPES", "openid")}
+    for audience in ("public", "staff")
+}
+# The provider's claim names for what we read (accounts.services.claim); provinces' platforms differ.
+OIDC_CLAIMS = {
+    "name": "name", "id_number": "id_number", "phone": "phone_number", "phone_verified": "phone_number_verified",
+    "subject_type": "subject_type", "credit_code": "credit_code", "company_name": "company_name",
+    "level_of_assurance": "acr", "username": "preferred_username", "email": "email", "groups": "groups",
+    "window_roles": "window_roles",
+}
+# The provider's values of subject_type -> ours (accounts.constants.SubjectType).
+OIDC_SUBJECT_TYPES = {"自然人": "person", "person": "person", "法人": "legal", "legal": "legal"}
+OIDC_LEEWAY = 60  # seconds of clock skew allowed when reading exp/iat/nbf
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", 10))  # also mozilla-django-oidc's HTTP timeout
+OIDC_DISCOVERY_TTL = 3600
+# The local password stays first (the embedded default, and staff without a provider account).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PublicBackend",
+    "accounts.backends.StaffBackend",
+]
 
 LOGGING = {
     "version": 1,

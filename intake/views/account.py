@@ -75,7 +75,8 @@ def _register_page(request, form, step: str, status: int = 200):
     """Two steps, each one form with one submit button, so Enter always does what the page says."""
     return TemplateResponse(request, "intake/account.html", {
         "form": form, "title": gettext("注册"), "register": True, "step": step,
-        "fields": [form["phone"]] if step == "phone" else list(form)}, status=status)
+        "fields": [form["phone"]] if step == "phone" else list(form),
+        "provider_login": identity.provider_login_url(request.GET.get("next", ""))}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,15 +92,15 @@ def login_view(request):
             request.session[TOKENS], request.session[SUBMITTED] = tokens, submitted
             return HttpResponseRedirect(_next(request))
         form.add_error(None, gettext("手机号码或密码不正确。"))
-    return TemplateResponse(request, "intake/account.html", {"form": form, "title": gettext("登录"), "register": False,
-                                                             "fields": list(form)},
-                            status=400 if form.errors else 200)
+    return TemplateResponse(request, "intake/account.html", {
+        "form": form, "title": gettext("登录"), "register": False, "fields": list(form),
+        "provider_login": identity.provider_login_url(request.GET.get("next", ""))},
+        status=400 if form.errors else 200)
 
 
 @require_POST
 def logout_view(request):
-    identity.logout(request)
-    return redirect("/")
+    return redirect(identity.logout(request, "/"))
 
 
 def _next(request) -> str:

@@ -36,7 +36,10 @@ def apply(request, theme_code: str):
             draft = Draft.objects.filter(owner=user, pk=request.GET["_draft"], theme_code=theme_code).first()
         token = draft.token if draft else secrets.token_urlsafe(24)
         _remember(request, TOKENS, token)
-        initial = {"token": token, **(draft.values if draft else {})}
+        # A draft holds what was typed; otherwise what the identity provider verified, so it is not asked again.
+        verified = identity.prefill(user) if draft is None else {}
+        known = {spec.name: verified[spec.code] for spec in ctx.specs if spec.code in verified}
+        initial = {"token": token, **known, **(draft.values if draft else {})}
         form = UnifiedForm(ctx.specs, initial=initial)
         return _render(request, ctx, form, token, draft=draft)
 
