@@ -126,15 +126,20 @@ class KeycloakNode:
                "--http-host=127.0.0.1", f"--http-port={self.port}", "--hostname-strict=false",
                "--health-enabled=false", "--metrics-enabled=false"]
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise KeycloakError(f"Keycloak exited with {self.proc.returncode}:\n{self.log_tail()}")
-            if self._ready():
-                return self
-            time.sleep(0.5)
+        # One start at a time per distribution: a first start rewrites lib/quarkus/ (Quarkus' build step), and two
+        # test workers starting at once broke each other's.
+        with open(CACHE / ".start.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with open(self.log, "wb") as out:
+                self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                             start_new_session=True)
+            deadline = time.monotonic() + START_TIMEOUT
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise KeycloakError(f"Keycloak exited with {self.proc.returncode}:\n{self.log_tail()}")
+                if self._ready():
+                    return self
+                time.sleep(0.5)
         self.stop()
         raise KeycloakError(f"Keycloak not ready after {START_TIMEOUT:.0f}s:\n{self.log_tail()}")
 
